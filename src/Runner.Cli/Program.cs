@@ -1,0 +1,1 @@
+return Runner.Cli.CliMain.Run(args);

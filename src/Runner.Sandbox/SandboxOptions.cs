@@ -1,0 +1,20 @@
+namespace Runner.Sandbox;
+
+/// <summary>Host-side configuration of the engine (not per run).</summary>
+public sealed record SandboxOptions
+{
+    /// <summary>First host uid/gid of the box range when the launcher is root.</summary>
+    public int FirstBoxUid { get; init; } = 100_000;
+
+    /// <summary>Number of box slots; each concurrent box holds one exclusively.</summary>
+    public int SlotCount { get; init; } = 64;
+
+    /// <summary>Name of the cgroup, under each hierarchy's root, that holds every box cgroup.</summary>
+    public string CgroupParent { get; init; } = "runner";
+
+    /// <summary>Root of the cgroup filesystem.</summary>
+    public string CgroupRoot { get; init; } = "/sys/fs/cgroup";
+
+    /// <summary>Directory for slot lock files and the new-root mount point; null picks /run/runner (root) or $XDG_RUNTIME_DIR/runner.</summary>
+    public string? StateDirectory { get; init; }
+}

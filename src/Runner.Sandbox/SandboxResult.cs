@@ -1,0 +1,86 @@
+namespace Runner.Sandbox;
+
+/// <summary>How a run ended. The README documents each value as a contract.</summary>
+public enum SandboxStatus
+{
+    /// <summary>Exited with code 0 within every limit.</summary>
+    Ok,
+    /// <summary>Exited with a non-zero code.</summary>
+    RuntimeError,
+    /// <summary>Killed by a signal that Runner did not send.</summary>
+    Signaled,
+    /// <summary>CPU time of the box exceeded the limit.</summary>
+    TimeLimit,
+    /// <summary>Wall clock exceeded the limit.</summary>
+    WallTimeLimit,
+    /// <summary>The kernel's OOM killer acted on the box's memory cgroup.</summary>
+    MemoryLimit,
+    /// <summary>A captured stream exceeded its cap.</summary>
+    OutputLimit,
+    /// <summary>Runner could not run the program; the message names the step and errno.</summary>
+    InternalError,
+}
+
+/// <summary>The outcome of one run. Times in seconds, sizes in bytes.</summary>
+public sealed record SandboxResult
+{
+    public required SandboxStatus Status { get; init; }
+    public int? ExitCode { get; init; }
+    public int? Signal { get; init; }
+    public double CpuTime { get; init; }
+    public double UserTime { get; init; }
+    public double SystemTime { get; init; }
+    public double WallTime { get; init; }
+    public long? MemoryPeak { get; init; }
+    public bool OomKilled { get; init; }
+    public string Stdout { get; init; } = "";
+    public string Stderr { get; init; } = "";
+    public bool StdoutTruncated { get; init; }
+    public bool StderrTruncated { get; init; }
+    public required string Message { get; init; }
+
+    /// <summary>For internal errors raised while launching: the step that failed.</summary>
+    public LaunchStep? FailedStep { get; init; }
+
+    /// <summary>Raw stdout bytes (up to the cap) for callers that need exact bytes.</summary>
+    public byte[] StdoutBytes { get; init; } = [];
+}
+
+/// <summary>
+/// The launch steps, in order. A failure in the child reports the plan op's step, so the
+/// parent can say which step failed with which errno.
+/// </summary>
+public enum LaunchStep
+{
+    Validate,
+    Slot,
+    Cgroup,
+    Seccomp,
+    Clone,
+    IdMaps,
+    CgroupAttach,
+    WaitGo,
+    Stdio,
+    CgroupNamespace,
+    Credentials,
+    MountPrivate,
+    MountRoot,
+    MountProc,
+    MountDev,
+    MountTmp,
+    MountBox,
+    MountBind,
+    MountEtc,
+    PivotRoot,
+    Hostname,
+    Loopback,
+    Reaper,
+    Rlimits,
+    Signals,
+    Capabilities,
+    NoNewPrivs,
+    SeccompLoad,
+    Chdir,
+    Execve,
+    Supervise,
+}
