@@ -1,0 +1,63 @@
+using Runner.Sandbox.Native;
+using Runner.Sandbox.Namespaces;
+
+namespace Runner.Sandbox;
+
+/// <summary>
+/// One of <see cref="SandboxOptions.SlotCount"/> box slots, held exclusively across processes
+/// with flock(2) on a lock file, so two concurrent boxes never share a host uid or a cgroup.
+/// The kernel drops the lock if the holder dies, so a crashed worker never leaks a slot.
+/// </summary>
+internal sealed class BoxSlot : IDisposable
+{
+    private int _lockFd;
+
+    private BoxSlot(int number, int lockFd, BoxIdentity identity)
+    {
+        Number = number;
+        _lockFd = lockFd;
+        Identity = identity;
+    }
+
+    public int Number { get; }
+    public BoxIdentity Identity { get; }
+    public string CgroupName => $"box-{Number}";
+
+    public static unsafe BoxSlot Acquire(SandboxOptions options, string stateDirectory, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var slots = Path.Combine(stateDirectory, "slots");
+        Directory.CreateDirectory(slots);
+        var privileged = Libc.geteuid() == 0;
+        var deadline = DateTime.UtcNow + wait;
+        var start = Random.Shared.Next(options.SlotCount);
+        while (true)
+        {
+            for (var i = 0; i < options.SlotCount; i++)
+            {
+                var number = (start + i) % options.SlotCount;
+                var fd = Libc.open(Path.Combine(slots, $"{number}.lock"), Libc.ORdwr | Libc.OCreat | Libc.OCloexec, 0x180);
+                if (fd < 0)
+                    throw new IOException($"cannot open slot lock file in {slots}: errno {Libc.Errno}");
+                if (Libc.flock(fd, Libc.LockExclusive | Libc.LockNonblocking) == 0)
+                {
+                    var identity = privileged
+                        ? new BoxIdentity((uint)(options.FirstBoxUid + number), (uint)(options.FirstBoxUid + number), true)
+                        : new BoxIdentity(Libc.geteuid(), Libc.getegid(), false);
+                    return new BoxSlot(number, fd, identity);
+                }
+                Libc.close(fd);
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"all {options.SlotCount} box slots stayed busy for {wait.TotalSeconds:0} s");
+            cancellationToken.ThrowIfCancellationRequested();
+            Thread.Sleep(20);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_lockFd < 0) return;
+        Libc.close(_lockFd);
+        _lockFd = -1;
+    }
+}

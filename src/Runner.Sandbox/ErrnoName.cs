@@ -1,0 +1,25 @@
+using System.Runtime.InteropServices;
+
+namespace Runner.Sandbox;
+
+/// <summary>errno as "ENOENT (No such file or directory)", the way the kernel's users read it.</summary>
+internal static partial class ErrnoName
+{
+    private static readonly Dictionary<int, string> Names = new()
+    {
+        [1] = "EPERM", [2] = "ENOENT", [3] = "ESRCH", [4] = "EINTR", [5] = "EIO", [7] = "E2BIG", [8] = "ENOEXEC",
+        [9] = "EBADF", [11] = "EAGAIN", [12] = "ENOMEM", [13] = "EACCES", [14] = "EFAULT", [16] = "EBUSY",
+        [17] = "EEXIST", [20] = "ENOTDIR", [21] = "EISDIR", [22] = "EINVAL", [24] = "EMFILE", [28] = "ENOSPC",
+        [30] = "EROFS", [36] = "ENAMETOOLONG", [38] = "ENOSYS", [40] = "ELOOP", [95] = "EOPNOTSUPP",
+    };
+
+    [LibraryImport("libc")]
+    private static partial nint strerror(int errnum);
+
+    public static string Describe(int errno)
+    {
+        var name = Names.TryGetValue(errno, out var n) ? n : $"errno {errno}";
+        var text = Marshal.PtrToStringUTF8(strerror(errno));
+        return $"{name} ({text})";
+    }
+}

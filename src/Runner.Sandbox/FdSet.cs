@@ -1,0 +1,57 @@
+using Runner.Sandbox.Native;
+
+namespace Runner.Sandbox;
+
+/// <summary>
+/// The parent's file descriptors for one launch. Every fd is CLOEXEC (other boxes launched
+/// concurrently must not inherit it past their execve) and at least 3, so the child's
+/// dup3 onto 0-2 can never clobber one of them.
+/// </summary>
+internal sealed unsafe class FdSet : IDisposable
+{
+    private const int FDupfdCloexec = 1030, FGetfl = 3, FSetfl = 4;
+    private readonly HashSet<int> _open = [];
+
+    public (int Read, int Write) Pipe()
+    {
+        var pair = stackalloc int[2];
+        if (Libc.pipe2(pair, Libc.OCloexec) < 0)
+            throw new IOException($"pipe2 failed: {ErrnoName.Describe(Libc.Errno)}");
+        return (Keep(pair[0]), Keep(pair[1]));
+    }
+
+    public int Open(string path, string what)
+    {
+        var fd = Libc.open(path, Libc.ORdonly | Libc.OCloexec, 0);
+        if (fd < 0)
+            throw new IOException($"cannot open {what} '{path}': {ErrnoName.Describe(Libc.Errno)}");
+        return Keep(fd);
+    }
+
+    public void SetNonBlocking(int fd) => Libc.fcntl(fd, FSetfl, Libc.fcntl(fd, FGetfl, 0) | Libc.ONonblock);
+
+    public void CloseAll(params ReadOnlySpan<int> fds)
+    {
+        foreach (var fd in fds)
+            if (_open.Remove(fd)) Libc.close(fd);
+    }
+
+    private int Keep(int fd)
+    {
+        if (fd < 3)
+        {
+            var moved = Libc.fcntl(fd, FDupfdCloexec, 3);
+            Libc.close(fd);
+            if (moved < 0) throw new IOException($"fcntl(F_DUPFD_CLOEXEC) failed: {ErrnoName.Describe(Libc.Errno)}");
+            fd = moved;
+        }
+        _open.Add(fd);
+        return fd;
+    }
+
+    public void Dispose()
+    {
+        foreach (var fd in _open) Libc.close(fd);
+        _open.Clear();
+    }
+}

@@ -1,0 +1,26 @@
+using Runner.Sandbox.Native;
+using Runner.Sandbox.Plan;
+
+namespace Runner.Sandbox.Hardening;
+
+/// <summary>Per-process rlimits. Box-wide CPU, memory and pids are the cgroup's job.</summary>
+internal static unsafe class ResourceLimits
+{
+    public static void AddChildSteps(SyscallPlan plan, SandboxLimits limits)
+    {
+        // RLIMIT_CPU is only a backstop per process, above the box limit the supervisor enforces.
+        Set(plan, Flags.RlimitCpu, "RLIMIT_CPU", (long)Math.Ceiling(limits.CpuTimeSeconds) + 1);
+        Set(plan, Flags.RlimitFsize, "RLIMIT_FSIZE", limits.FileSizeBytes);
+        Set(plan, Flags.RlimitNofile, "RLIMIT_NOFILE", limits.OpenFiles);
+        Set(plan, Flags.RlimitStack, "RLIMIT_STACK", limits.StackBytes ?? limits.MemoryBytes);
+        Set(plan, Flags.RlimitCore, "RLIMIT_CORE", 0);
+    }
+
+    private static void Set(SyscallPlan plan, int resource, string name, long value)
+    {
+        var rlimit = (long*)plan.Arena.Allocate(16);
+        rlimit[0] = value;
+        rlimit[1] = value;
+        plan.Add(LaunchStep.Rlimits, $"prlimit {name}={value}", Sys.Prlimit64, 0, resource, (long)rlimit, 0);
+    }
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Hardening;
+using Runner.Sandbox.Namespaces;
+using Runner.Sandbox.Native;
+using Runner.Sandbox.Plan;
+using Runner.Sandbox.Seccomp;
+using Runner.Sandbox.Supervision;
+
+namespace Runner.Sandbox;
+
+/// <summary>
+/// One launch, top to bottom, in the order of DESIGN.md ("One launch, in order"). The child's
+/// part is compiled into a <see cref="SyscallPlan"/> here and executed by runner_launch.c.
+/// </summary>
+internal static unsafe class Launcher
+{
+    private const ulong NamespaceFlags = Flags.CloneNewUser | Flags.CloneNewPid | Flags.CloneNewNs | Flags.CloneNewNet
+        | Flags.CloneNewIpc | Flags.CloneNewUts;
+
+    public static SandboxResult Run(SandboxSpec spec, SandboxOptions options, ICgroupHierarchy hierarchy, CancellationToken cancellationToken)
+    {
+        spec.Validate();
+        var step = LaunchStep.Slot;
+        var fds = new FdSet();
+        BoxSlot? slot = null;
+        IBoxCgroup? cgroup = null;
+        WorkDirOwnership? workDir = null;
+        int pid = -1, pidfd = -1;
+        try
+        {
+            var state = StateDirectory.Resolve(options);
+            var newRoot = StateDirectory.Prepare(state);
+            slot = BoxSlot.Acquire(options, state, TimeSpan.FromSeconds(60), cancellationToken);
+
+            step = LaunchStep.Cgroup;
+            var limits = spec.Limits;
+            // +1 pid: the box's own init (pid 1) counts against pids.max too.
+            cgroup = hierarchy.CreateBox(slot.CgroupName, new CgroupLimits(limits.MemoryBytes, limits.Pids + 1, Cpuset: limits.Cpuset));
+
+            step = LaunchStep.Seccomp;
+            var bpf = SeccompFor(spec.Seccomp);
+
+            step = LaunchStep.MountBox;
+            if (spec.WorkDir is { } dir) workDir = WorkDirOwnership.HandToBox(dir, slot.Identity);
+
+            step = LaunchStep.Clone;
+            var (goRead, goWrite) = fds.Pipe();
+            var (errorRead, errorWrite) = fds.Pipe();
+            var (statusRead, statusWrite) = fds.Pipe();
+            var (stdoutRead, stdoutWrite) = fds.Pipe();
+            var (stderrRead, stderrWrite) = fds.Pipe();
+            var stdin = fds.Open(spec.StdinPath ?? "/dev/null", "stdin");
+            fds.SetNonBlocking(stdoutRead);
+            fds.SetNonBlocking(stderrRead);
+
+            using var plan = new SyscallPlan();
+            BuildChildPlan(plan, spec, slot.Identity, newRoot, bpf, goRead, stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite);
+            var sealedPlan = plan.Seal(errorWrite, statusWrite);
+            int childPidfd;
+            var cloned = NativeLaunch.runner_clone(&sealedPlan, NamespaceFlags, cgroup.CloneIntoFd, &childPidfd);
+            if (cloned < 0)
+                return Failure(step, (int)-cloned, "clone3 with new user, pid, mount, net, ipc and uts namespaces");
+            pid = (int)cloned;
+            pidfd = childPidfd;
+            fds.CloseAll(goRead, errorWrite, statusWrite, stdoutWrite, stderrWrite, stdin);
+
+            step = LaunchStep.IdMaps;
+            UserNamespace.WriteIdMapsFromParent(pid, slot.Identity);
+            step = LaunchStep.CgroupAttach;
+            if (cgroup.CloneIntoFd < 0) cgroup.AddProcess(pid);
+
+            step = LaunchStep.WaitGo;
+            var clock = Stopwatch.StartNew();
+            byte go = 1;
+            if (Libc.write(goWrite, &go, 1) != 1)
+                return Failure(step, Libc.Errno, "send the go byte");
+            fds.CloseAll(goWrite);
+
+            step = LaunchStep.Supervise;
+            var seen = new Supervisor(pidfd, errorRead, statusRead, stdoutRead, stderrRead, cgroup, limits).Run(clock, cancellationToken);
+            Reap(pidfd);
+            pid = -1;
+            cgroup.KillAll();
+            var usage = cgroup.ReadUsage();
+            if (seen.LaunchError is { } failed)
+            {
+                var (failedStep, what) = plan.Describe(failed.OpIndex);
+                return Failure(failedStep, failed.Error, what);
+            }
+            return ResultBuilder.Build(spec.Limits, seen, usage);
+        }
+        catch (SandboxSpecException)
+        {
+            throw;
+        }
+        catch (CgroupUnavailableException e)
+        {
+            return Failure(LaunchStep.Cgroup, 0, e.Message);
+        }
+        catch (Exception e)
+        {
+            return Failure(step, 0, e.Message);
+        }
+        finally
+        {
+            if (pid > 0)
+            {
+                Libc.syscall(Libc.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
+                Reap(pidfd);
+            }
+            if (pidfd >= 0) Libc.close(pidfd);
+            fds.Dispose();
+            cgroup?.Dispose();
+            workDir?.Restore();
+            slot?.Dispose();
+        }
+    }
+
+    /// <summary>The child's steps, in order. Everything before the fork runs in the box's init too.</summary>
+    private static void BuildChildPlan(SyscallPlan plan, SandboxSpec spec, BoxIdentity identity, string newRoot, byte[]? bpf,
+        int goRead, int stdin, int stdout, int stderr, int errorWrite, int statusWrite)
+    {
+        plan.Add(LaunchStep.WaitGo, "wait for the go byte", Sys.Read, goRead, (long)plan.Arena.Allocate(8), 1,
+            flags: NativeLaunch.CheckEqual, expect: 1);
+        plan.Add(LaunchStep.Stdio, "dup stdin", Sys.Dup3, stdin, 0, 0);
+        plan.Add(LaunchStep.Stdio, "dup stdout", Sys.Dup3, stdout, 1, 0);
+        plan.Add(LaunchStep.Stdio, "dup stderr", Sys.Dup3, stderr, 2, 0);
+        CloseAllBut(plan, errorWrite, statusWrite);
+        CgroupNamespace.AddChildSteps(plan);
+        UserNamespace.AddChildSteps(plan, identity);
+        MountNamespace.AddChildSteps(plan, MountNamespace.Describe(spec), newRoot);
+        UtsNamespace.AddChildSteps(plan, spec.Hostname);
+        NetworkNamespace.AddChildSteps(plan);
+        ChildSignals.AddChildSteps(plan);
+        plan.AddFork();
+        ResourceLimits.AddChildSteps(plan, spec.Limits);
+        Capabilities.AddChildSteps(plan);
+        plan.Add(LaunchStep.Chdir, "chdir /box", Sys.Chdir, plan.Arena.String("/box"));
+        SeccompStep.AddChildSteps(plan, bpf);
+        ProgramExec.AddChildSteps(plan, spec);
+    }
+
+    /// <summary>close_range around the two pipes the child still needs until execve.</summary>
+    private static void CloseAllBut(SyscallPlan plan, int a, int b)
+    {
+        var keep = new[] { a, b }.Order().ToArray();
+        long from = 3;
+        foreach (var fd in keep)
+        {
+            if (fd > from) plan.Add(LaunchStep.Stdio, $"close fds {from}-{fd - 1}", Sys.CloseRange, from, fd - 1, 0);
+            from = fd + 1;
+        }
+        plan.Add(LaunchStep.Stdio, $"close fds {from}-", Sys.CloseRange, from, uint.MaxValue, 0);
+    }
+
+    private static byte[]? SeccompFor(string choice) => choice switch
+    {
+        "none" => null,
+        "default" => SeccompProfile.LoadDefault().CompileBpf(),
+        _ => SeccompProfile.Load(choice).CompileBpf(),
+    };
+
+    private static void Reap(int pidfd)
+    {
+        var info = stackalloc byte[128];
+        while (Libc.waitid(Libc.PPidfd, pidfd, info, Libc.WExited) < 0 && Libc.Errno == Libc.EINTR) { }
+    }
+
+    private static SandboxResult Failure(LaunchStep step, int errno, string what)
+    {
+        var detail = errno != 0 ? $": {ErrnoName.Describe(errno)}" : "";
+        return new SandboxResult
+        {
+            Status = SandboxStatus.InternalError,
+            FailedStep = step,
+            Message = $"launch step {StepName(step)} failed ({what}){detail}",
+        };
+    }
+
+    internal static string StepName(LaunchStep step) => ResultJsonNames.Snake(step.ToString());
+}

@@ -1,0 +1,96 @@
+using Runner.Sandbox.Native;
+using Runner.Sandbox.Plan;
+
+namespace Runner.Sandbox.Mounts;
+
+/// <summary>
+/// The box's filesystem as a list of typed ops (bind, tmpfs, proc, dir, symlink, file),
+/// built first and compiled later into syscalls that the child runs under the new root's
+/// mount point, before pivot_root. Box paths are absolute ("/usr"); they are joined to the
+/// new root when compiled.
+/// </summary>
+internal sealed class MountPlan
+{
+    internal abstract record Op(string BoxPath);
+    internal sealed record Bind(string Source, string BoxPath, bool Writable, bool IsFile, bool Device = false) : Op(BoxPath);
+    internal sealed record Tmpfs(string BoxPath, string Options, long Flags) : Op(BoxPath);
+    internal sealed record Proc(string BoxPath) : Op(BoxPath);
+    internal sealed record Dir(string BoxPath, int Mode) : Op(BoxPath);
+    internal sealed record Symlink(string Target, string BoxPath) : Op(BoxPath);
+    internal sealed record File(string BoxPath, byte[] Content) : Op(BoxPath);
+    /// <summary>Makes an already mounted box path read-only (e.g. /proc/sys).</summary>
+    internal sealed record ReadOnly(string BoxPath) : Op(BoxPath);
+
+    private readonly List<(Op Op, LaunchStep Step)> _ops = [];
+
+    public IReadOnlyList<(Op Op, LaunchStep Step)> Ops => _ops;
+
+    public MountPlan Add(Op op, LaunchStep step)
+    {
+        _ops.Add((op, step));
+        return this;
+    }
+
+    public MountPlan BindReadOnly(string source, string boxPath, LaunchStep step = LaunchStep.MountRoot) =>
+        Add(new Bind(source, boxPath, false, !Directory.Exists(source)), step);
+
+    public MountPlan BindWritable(string source, string boxPath, LaunchStep step = LaunchStep.MountBind) =>
+        Add(new Bind(source, boxPath, true, !Directory.Exists(source)), step);
+
+    /// <summary>Emits the ops; <paramref name="newRoot"/> is the host path where the box root tmpfs is mounted.</summary>
+    public void Compile(SyscallPlan plan, string newRoot)
+    {
+        var arena = plan.Arena;
+        foreach (var (op, step) in _ops)
+        {
+            var target = arena.String(newRoot + op.BoxPath);
+            switch (op)
+            {
+                case Dir d:
+                    plan.Add(step, $"mkdir {d.BoxPath}", Sys.Mkdirat, Flags.AtFdcwd, target, d.Mode);
+                    break;
+                case Symlink s:
+                    plan.Add(step, $"symlink {s.BoxPath} -> {s.Target}", Sys.Symlinkat, arena.String(s.Target), Flags.AtFdcwd, target);
+                    break;
+                case File f:
+                    plan.Add(step, $"create {f.BoxPath}", Sys.Openat, Flags.AtFdcwd, target,
+                        Flags.OWronly | Flags.OCreat | Flags.OExcl | Flags.OCloexec, 0x1a4, flags: NativeLaunch.StoreResult);
+                    plan.Add(step, $"write {f.BoxPath}", Sys.Write, 0, arena.Bytes(f.Content), f.Content.Length,
+                        flags: NativeLaunch.Arg0FromRegister | NativeLaunch.CheckEqual, expect: f.Content.Length);
+                    plan.Add(step, $"close {f.BoxPath}", Sys.Close, 0, flags: NativeLaunch.Arg0FromRegister);
+                    break;
+                case Tmpfs t:
+                    plan.Add(step, $"mkdir {t.BoxPath}", Sys.Mkdirat, Flags.AtFdcwd, target, 0x1ed, flags: NativeLaunch.CheckNone);
+                    plan.Add(step, $"mount tmpfs on {t.BoxPath}", Sys.Mount, arena.String("tmpfs"), target, arena.String("tmpfs"),
+                        t.Flags, arena.String(t.Options));
+                    break;
+                case Proc p:
+                    plan.Add(step, $"mkdir {p.BoxPath}", Sys.Mkdirat, Flags.AtFdcwd, target, 0x16d, flags: NativeLaunch.CheckNone);
+                    plan.Add(step, $"mount proc on {p.BoxPath}", Sys.Mount, arena.String("proc"), target, arena.String("proc"),
+                        Flags.MsNosuid | Flags.MsNodev | Flags.MsNoexec, 0);
+                    break;
+                case Bind b:
+                    if (b.IsFile)
+                        plan.Add(step, $"create mount point {b.BoxPath}", Sys.Mknodat, Flags.AtFdcwd, target, Flags.SIfreg | 0x1a4, 0,
+                            flags: NativeLaunch.CheckNone);
+                    else
+                        plan.Add(step, $"mkdir {b.BoxPath}", Sys.Mkdirat, Flags.AtFdcwd, target, 0x1ed, flags: NativeLaunch.CheckNone);
+                    plan.Add(step, $"bind {b.Source} on {b.BoxPath}", Sys.Mount, arena.String(b.Source), target, 0,
+                        Flags.MsBind | Flags.MsRec, 0);
+                    // Device binds (/dev/null...) must keep device access; everything else is nodev.
+                    var remount = Flags.MsBind | Flags.MsRemount | Flags.MsNosuid
+                        | (b.Device ? Flags.MsNoexec : Flags.MsNodev) | (b.Writable ? 0 : Flags.MsRdonly);
+                    plan.Add(step, $"remount {b.BoxPath} {(b.Writable ? "read-write" : "read-only")}, nosuid, nodev",
+                        Sys.Mount, 0, target, 0, remount, 0);
+                    break;
+                case ReadOnly r:
+                    plan.Add(step, $"bind {r.BoxPath} on itself", Sys.Mount, target, target, 0, Flags.MsBind | Flags.MsRec, 0);
+                    plan.Add(step, $"remount {r.BoxPath} read-only", Sys.Mount, 0, target, 0,
+                        Flags.MsBind | Flags.MsRemount | Flags.MsRdonly | Flags.MsNosuid | Flags.MsNodev | Flags.MsNoexec, 0);
+                    break;
+                default:
+                    throw new InvalidOperationException($"unknown mount op {op}");
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Runner.Sandbox.Mounts;
+using Runner.Sandbox.Native;
+using Runner.Sandbox.Plan;
+
+namespace Runner.Sandbox.Namespaces;
+
+/// <summary>
+/// Child side of the mount namespace: make every inherited mount private, build the box root
+/// on a tmpfs at the host's new-root mount point, pivot_root into it, detach the old root and
+/// make / read-only.
+/// </summary>
+internal static class MountNamespace
+{
+    private const long NoSuidNoDev = Flags.MsNosuid | Flags.MsNodev;
+    private static readonly string[] ProcReadOnlyPaths = ["/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"];
+    private static readonly string[] Devices = ["null", "zero", "full", "random", "urandom"];
+
+    public static MountPlan Describe(SandboxSpec spec)
+    {
+        var limits = spec.Limits;
+        var tmpfs = $"size={limits.TmpfsBytes},nr_inodes=65536";
+        var plan = new MountPlan();
+        RootfsLayout.AddTo(plan, spec.RootfsPath, spec.Hostname);
+
+        plan.Add(new MountPlan.Proc("/proc"), LaunchStep.MountProc);
+        foreach (var path in ProcReadOnlyPaths)
+            plan.Add(new MountPlan.ReadOnly(path), LaunchStep.MountProc);
+
+        plan.Add(new MountPlan.Tmpfs("/dev", "mode=0755,size=65536,nr_inodes=64", Flags.MsNosuid | Flags.MsNoexec), LaunchStep.MountDev);
+        foreach (var name in Devices)
+            plan.Add(new MountPlan.Bind("/dev/" + name, "/dev/" + name, Writable: true, IsFile: true, Device: true), LaunchStep.MountDev);
+        plan.Add(new MountPlan.Symlink("/proc/self/fd", "/dev/fd"), LaunchStep.MountDev);
+        plan.Add(new MountPlan.Symlink("/proc/self/fd/0", "/dev/stdin"), LaunchStep.MountDev);
+        plan.Add(new MountPlan.Symlink("/proc/self/fd/1", "/dev/stdout"), LaunchStep.MountDev);
+        plan.Add(new MountPlan.Symlink("/proc/self/fd/2", "/dev/stderr"), LaunchStep.MountDev);
+        plan.Add(new MountPlan.Tmpfs("/dev/shm", "mode=1777," + tmpfs, NoSuidNoDev), LaunchStep.MountDev);
+
+        plan.Add(new MountPlan.Tmpfs("/tmp", "mode=1777," + tmpfs, NoSuidNoDev), LaunchStep.MountTmp);
+        if (spec.WorkDir is { } workDir)
+            plan.Add(new MountPlan.Bind(workDir, "/box", Writable: true, IsFile: false), LaunchStep.MountBox);
+        else
+            plan.Add(new MountPlan.Tmpfs("/box", "mode=0755," + tmpfs, NoSuidNoDev), LaunchStep.MountBox);
+
+        foreach (var bind in spec.Binds)
+            plan.Add(new MountPlan.Bind(bind.Source, bind.Target, bind.Writable, !Directory.Exists(bind.Source)), LaunchStep.MountBind);
+        return plan;
+    }
+
+    public static void AddChildSteps(SyscallPlan plan, MountPlan mounts, string newRoot)
+    {
+        var a = plan.Arena;
+        var root = a.String("/");
+        plan.Add(LaunchStep.MountPrivate, "make / private, recursively", Sys.Mount, 0, root, 0, Flags.MsRec | Flags.MsPrivate, 0);
+        plan.Add(LaunchStep.MountRoot, $"mount the box root tmpfs on {newRoot}", Sys.Mount, a.String("tmpfs"), a.String(newRoot),
+            a.String("tmpfs"), NoSuidNoDev, a.String("mode=0755,size=4194304,nr_inodes=4096"));
+        mounts.Compile(plan, newRoot);
+
+        plan.Add(LaunchStep.PivotRoot, "chdir to the new root", Sys.Chdir, a.String(newRoot));
+        var dot = a.String(".");
+        // pivot_root(".", ".") stacks the old root on top of the new one; detaching "." then
+        // drops it without needing a directory for it inside the box.
+        plan.Add(LaunchStep.PivotRoot, "pivot_root", Sys.PivotRoot, dot, dot);
+        plan.Add(LaunchStep.PivotRoot, "detach the old root", Sys.Umount2, dot, Flags.MntDetach);
+        plan.Add(LaunchStep.PivotRoot, "chdir /", Sys.Chdir, root);
+        plan.Add(LaunchStep.PivotRoot, "remount / read-only", Sys.Mount, 0, root, 0,
+            Flags.MsBind | Flags.MsRemount | Flags.MsRdonly | NoSuidNoDev, 0);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Runtime.InteropServices;
+
+namespace Runner.Sandbox.Native;
+
+/// <summary>
+/// The managed view of Native/runner_launch.c. The layouts here must match the C structs;
+/// <see cref="runner_abi_size"/> lets a test prove they do.
+/// </summary>
+internal static unsafe partial class NativeLaunch
+{
+    private const string Library = "librunnerlaunch";
+
+    public const long CheckNonNegative = 0;
+    public const long CheckEqual = 1;
+    public const long CheckNone = 2;
+    public const long StoreResult = 4;
+    public const long Arg0FromRegister = 8;
+    public const long OpFork = -1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RunnerOp
+    {
+        public long Nr;
+        public long A0, A1, A2, A3, A4, A5;
+        public long Expect;
+        public long Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RunnerPlan
+    {
+        public RunnerOp* Ops;
+        public long OpCount;
+        public int ErrorFd;
+        public int StatusFd;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RunnerError
+    {
+        public int OpIndex;
+        public int Error;
+    }
+
+    /// <summary>struct rusage on x86-64: two timevals then 14 longs.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Rusage
+    {
+        public long UserSeconds, UserMicroseconds;
+        public long SystemSeconds, SystemMicroseconds;
+        public long MaxRssKilobytes;
+        public long IxRss, IdRss, IsRss, MinFlt, MajFlt, NSwap, InBlock, OutBlock, MsgSnd, MsgRcv, NSignals, NVcsw, NIvcsw;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RunnerExit
+    {
+        public int WaitStatus;
+        public int Reserved;
+        public Rusage Usage;
+    }
+
+    [LibraryImport(Library)]
+    public static partial long runner_clone(RunnerPlan* plan, ulong namespaceFlags, int cgroupFd, int* pidfd);
+
+    [LibraryImport(Library)]
+    public static partial int runner_abi_size(int which);
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Native;
+
+namespace Runner.Sandbox.Supervision;
+
+/// <summary>Why the supervisor ended a run early.</summary>
+internal enum KillReason { None, CpuTime, WallTime, Output, Cancelled }
+
+/// <summary>What the supervisor saw of one box.</summary>
+internal sealed record Supervision(
+    NativeLaunch.RunnerError? LaunchError,
+    NativeLaunch.RunnerExit? Exit,
+    KillReason Killed,
+    TimeSpan Wall,
+    OutputCapture Stdout,
+    OutputCapture Stderr);
+
+/// <summary>
+/// Parent side after the go byte: one poll(2) loop over the error pipe, the status pipe, both
+/// output pipes and the pidfd of the box's init. It enforces the box's CPU time (polled from
+/// the cgroup), the wall clock and the output caps, and kills the whole box on any of them by
+/// killing its init: the kernel then kills every process in the PID namespace.
+/// </summary>
+internal sealed unsafe class Supervisor(
+    int pidfd, int errorFd, int statusFd, int stdoutFd, int stderrFd, IBoxCgroup cgroup, SandboxLimits limits)
+{
+    private const int ReadChunk = 64 * 1024;
+    /// <summary>After init exits, output still in the pipes is drained for at most this long.</summary>
+    private static readonly TimeSpan DrainBound = TimeSpan.FromMilliseconds(500);
+
+    public Supervision Run(Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var stdout = new OutputCapture(limits.OutputBytes);
+        var stderr = new OutputCapture(limits.OutputBytes);
+        NativeLaunch.RunnerError? launchError = null;
+        NativeLaunch.RunnerExit? exit = null;
+        var killed = KillReason.None;
+        var cpuLimitNs = (long)(limits.CpuTimeSeconds * 1e9);
+        var wallLimit = TimeSpan.FromSeconds(limits.EffectiveWallTimeSeconds);
+        // Poll CPU often enough to stop a spinning box within ~2% of its limit, but not
+        // more often than every 2 ms.
+        var cpuPollMs = (int)Math.Clamp(limits.CpuTimeSeconds * 1000 / 50, 2, 50);
+        int[] fds = [errorFd, statusFd, stdoutFd, stderrFd, pidfd];
+        var open = new bool[] { true, true, true, true, true };
+        var buffer = new byte[ReadChunk];
+        TimeSpan? initExitedAt = null;
+        var pollFds = stackalloc Libc.PollFd[5];
+        var map = stackalloc int[5];
+
+        while (true)
+        {
+            if (initExitedAt is { } exitedAt && (!open[0] && !open[1] && !open[2] && !open[3] || clock.Elapsed - exitedAt > DrainBound))
+                break;
+            var n = 0;
+            for (var i = 0; i < fds.Length; i++)
+            {
+                if (!open[i]) continue;
+                pollFds[n] = new Libc.PollFd { Fd = fds[i], Events = Libc.PollIn };
+                map[n++] = i;
+            }
+            if (n == 0) break;
+
+            var timeout = cpuPollMs;
+            if (killed == KillReason.None)
+            {
+                var wallLeft = (wallLimit - clock.Elapsed).TotalMilliseconds;
+                timeout = (int)Math.Clamp(Math.Ceiling(wallLeft), 0, cpuPollMs);
+            }
+            var ready = Libc.poll(pollFds, (nuint)n, timeout);
+            if (ready < 0 && Libc.Errno != Libc.EINTR)
+                throw new IOException($"poll failed: errno {Libc.Errno}");
+
+            for (var k = 0; k < n && ready > 0; k++)
+            {
+                if (pollFds[k].Revents == 0) continue;
+                var i = map[k];
+                switch (i)
+                {
+                    case 0:
+                        NativeLaunch.RunnerError error;
+                        var got = Libc.read(errorFd, &error, sizeof(NativeLaunch.RunnerError));
+                        if (got == sizeof(NativeLaunch.RunnerError)) launchError = error;
+                        if (got <= 0 || launchError is not null) open[0] = false;
+                        break;
+                    case 1:
+                        NativeLaunch.RunnerExit status;
+                        var read = Libc.read(statusFd, &status, sizeof(NativeLaunch.RunnerExit));
+                        if (read == sizeof(NativeLaunch.RunnerExit)) exit = status;
+                        open[1] = false;
+                        break;
+                    case 2:
+                        open[2] = Drain(stdoutFd, stdout, buffer);
+                        break;
+                    case 3:
+                        open[3] = Drain(stderrFd, stderr, buffer);
+                        break;
+                    case 4:
+                        open[4] = false;
+                        initExitedAt = clock.Elapsed;
+                        break;
+                }
+            }
+
+            if (killed != KillReason.None) continue;
+            if (stdout.Exceeded || stderr.Exceeded) killed = Kill(KillReason.Output);
+            else if (cancellationToken.IsCancellationRequested) killed = Kill(KillReason.Cancelled);
+            else if (clock.Elapsed >= wallLimit) killed = Kill(KillReason.WallTime);
+            else if (cgroup.ReadCpuNanoseconds() >= cpuLimitNs) killed = Kill(KillReason.CpuTime);
+        }
+        var wall = clock.Elapsed;
+        if (initExitedAt is { } end) wall = end;
+        return new Supervision(launchError, exit, killed, wall, stdout, stderr);
+    }
+
+    private KillReason Kill(KillReason reason)
+    {
+        // Killing the namespace's init kills every process in it, even ones that block signals.
+        Libc.syscall(Libc.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
+        return reason;
+    }
+
+    /// <summary>Reads what is available; returns false at EOF.</summary>
+    private static bool Drain(int fd, OutputCapture capture, byte[] buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                var got = Libc.read(fd, p, buffer.Length);
+                if (got > 0)
+                {
+                    capture.Append(new ReadOnlySpan<byte>(p, (int)got));
+                    if (capture.Exceeded) return true;
+                    continue;
+                }
+                if (got == 0) return false;
+                var errno = Libc.Errno;
+                return errno == Libc.EAGAIN || errno == Libc.EINTR;
+            }
+        }
+    }
+}
