@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Runner.Sandbox.Cgroups;
+
+/// <summary>One box under cgroup v2: a single directory, also held open for CLONE_INTO_CGROUP.</summary>
+internal sealed class BoxCgroupV2 : IBoxCgroup
+{
+    private static readonly byte[] UsageKey = "usage_usec"u8.ToArray();
+
+    private readonly CgroupSystemCalls _sys;
+    private readonly byte[] _cpuStatPath;
+    private int _fd;
+    private bool _disposed;
+
+    public BoxCgroupV2(CgroupSystemCalls sys, string directory)
+    {
+        _sys = sys;
+        Directory = directory;
+        _cpuStatPath = CgroupFile.NullTerminated(Path.Combine(directory, "cpu.stat"));
+        _fd = CgroupFile.open(directory, CgroupFile.O_DIRECTORY | CgroupFile.O_CLOEXEC);
+        if (_fd < 0)
+        {
+            throw new IOException($"cannot open {directory}: {CgroupSystemCalls.Describe(Marshal.GetLastPInvokeError())}");
+        }
+    }
+
+    public string Directory { get; }
+
+    public int CloneIntoFd => _fd;
+
+    internal bool HasMemoryPeak => File.Exists(Path.Combine(Directory, "memory.peak"));
+
+    internal bool HasPidsPeak => File.Exists(Path.Combine(Directory, "pids.peak"));
+
+    internal bool HasKill => File.Exists(Path.Combine(Directory, "cgroup.kill"));
+
+    public void AddProcess(int pid)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CgroupFile.Write(Path.Combine(Directory, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+    }
+
+    public long ReadCpuNanoseconds()
+    {
+        Span<byte> buffer = stackalloc byte[1024];
+        var n = CgroupFile.ReadSmall(_cpuStatPath, buffer);
+        if (n < 0)
+        {
+            throw new IOException($"cannot read {Directory}/cpu.stat: {CgroupSystemCalls.Describe(-n)}");
+        }
+
+        return (CgroupFile.FindKeyed(buffer[..n], UsageKey) ?? 0) * 1000;
+    }
+
+    public CgroupUsage ReadUsage()
+    {
+        var stat = Path.Combine(Directory, "cpu.stat");
+        var user = (CgroupFile.ReadKeyed(stat, "user_usec") ?? 0) * 1000;
+        var system = (CgroupFile.ReadKeyed(stat, "system_usec") ?? 0) * 1000;
+        var total = (CgroupFile.ReadKeyed(stat, "usage_usec") ?? 0) * 1000;
+
+        long? peak = HasMemoryPeak ? CgroupFile.ReadLong(Path.Combine(Directory, "memory.peak")) : null;
+
+        // memory.events (not .local) also counts OOM kills in cgroups the box may have created.
+        var oomKills = CgroupFile.ReadKeyed(Path.Combine(Directory, "memory.events"), "oom_kill") ?? 0;
+        long? pidsPeak = HasPidsPeak ? CgroupFile.ReadLong(Path.Combine(Directory, "pids.peak")) : null;
+        return new CgroupUsage(user, system, total, peak, oomKills > 0, pidsPeak);
+    }
+
+    public void KillAll()
+    {
+        var procs = Path.Combine(Directory, "cgroup.procs");
+        if (HasKill)
+        {
+            CgroupFile.Write(Path.Combine(Directory, "cgroup.kill"), "1");
+        }
+        else
+        {
+            // Frozen processes cannot fork, so one pass over cgroup.procs catches them all;
+            // SIGKILL still takes effect on a frozen process.
+            var freeze = Path.Combine(Directory, "cgroup.freeze");
+            var canFreeze = File.Exists(freeze);
+            if (canFreeze)
+            {
+                CgroupFile.Write(freeze, "1");
+            }
+
+            try
+            {
+                _ = _sys.KillListedProcesses(procs);
+            }
+            finally
+            {
+                if (canFreeze)
+                {
+                    CgroupFile.Write(freeze, "0");
+                }
+            }
+        }
+
+        if (!WaitUntilEmpty() && !CgroupTree.KillUntilEmpty(_sys, [procs], CgroupTree.EmptyTimeout))
+        {
+            throw new IOException($"processes of box {Directory} survive SIGKILL: {string.Join(' ', CgroupFile.ReadPids(procs))}");
+        }
+    }
+
+    private bool WaitUntilEmpty()
+    {
+        var events = Path.Combine(Directory, "cgroup.events");
+        var procs = Path.Combine(Directory, "cgroup.procs");
+        var clock = Stopwatch.StartNew();
+        var delay = 1;
+        while (true)
+        {
+            var empty = File.Exists(events)
+                ? CgroupFile.ReadKeyed(events, "populated") == 0
+                : CgroupFile.ReadPids(procs).Count == 0;
+            if (empty)
+            {
+                return true;
+            }
+
+            if (clock.Elapsed > CgroupTree.EmptyTimeout)
+            {
+                return false;
+            }
+
+            Thread.Sleep(delay);
+            delay = Math.Min(delay * 2, 20);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (_fd >= 0)
+        {
+            _ = CgroupSystemCalls.close(_fd);
+            _fd = -1;
+        }
+
+        if (System.IO.Directory.Exists(Directory))
+        {
+            KillAll();
+            CgroupTree.Remove(_sys, Directory);
+        }
+
+        _disposed = true;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Runner.Sandbox.Cgroups;
+
+/// <summary>
+/// Reads and writes of cgroup control files. Writes go straight to write(2) because the
+/// kernel parses each write() as one value and reports rejection as that call's errno;
+/// writes never create files, so a missing control file is an error, as on cgroupfs.
+/// </summary>
+internal static unsafe partial class CgroupFile
+{
+    private const int O_RDONLY = 0;
+    private const int O_WRONLY = 1;
+    private const int O_TRUNC = 0x200;
+    internal const int O_CLOEXEC = 0x80000;
+
+    internal static int O_DIRECTORY { get; } =
+        RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
+
+    /// <summary>Writes <paramref name="value"/> in one write(2); returns 0 or the errno.</summary>
+    public static int TryWrite(string path, string value)
+    {
+        var fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError();
+        }
+
+        try
+        {
+            var bytes = Encoding.ASCII.GetBytes(value);
+            fixed (byte* p = bytes)
+            {
+                return write(fd, p, bytes.Length) == bytes.Length ? 0 : Marshal.GetLastPInvokeError();
+            }
+        }
+        finally
+        {
+            _ = CgroupSystemCalls.close(fd);
+        }
+    }
+
+    public static void Write(string path, string value)
+    {
+        var errno = TryWrite(path, value);
+        if (errno != 0)
+        {
+            throw new IOException($"cannot write '{value}' to {path}: {CgroupSystemCalls.Describe(errno)}");
+        }
+    }
+
+    public static string ReadText(string path) => File.ReadAllText(path);
+
+    public static long ReadLong(string path) => ParseLong(ReadText(path).AsSpan().Trim());
+
+    /// <summary>Value of the line "<paramref name="key"/> N" in a flat-keyed file, or null.</summary>
+    public static long? ReadKeyed(string path, string key)
+    {
+        Span<byte> buffer = stackalloc byte[4096];
+        var n = ReadSmall(NullTerminated(path), buffer);
+        if (n < 0)
+        {
+            throw new IOException($"cannot read {path}: {CgroupSystemCalls.Describe(-n)}");
+        }
+
+        return FindKeyed(buffer[..n], Encoding.ASCII.GetBytes(key));
+    }
+
+    public static List<int> ReadPids(string path)
+    {
+        var pids = new List<int>();
+        try
+        {
+            foreach (var line in File.ReadAllLines(path))
+            {
+                if (int.TryParse(line, out var pid))
+                {
+                    pids.Add(pid);
+                }
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A cgroup removed under us holds no processes.
+        }
+
+        return pids;
+    }
+
+    public static byte[] NullTerminated(string path)
+    {
+        var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
+    }
+
+    /// <summary>Reads a small file without allocating; returns the byte count or -errno.</summary>
+    public static int ReadSmall(byte[] nullTerminatedPath, Span<byte> buffer)
+    {
+        int fd;
+        fixed (byte* p = nullTerminatedPath)
+        {
+            fd = open(p, O_RDONLY | O_CLOEXEC);
+        }
+
+        if (fd < 0)
+        {
+            return -Marshal.GetLastPInvokeError();
+        }
+
+        try
+        {
+            var total = 0;
+            fixed (byte* b = buffer)
+            {
+                while (total < buffer.Length)
+                {
+                    var n = read(fd, b + total, buffer.Length - total);
+                    if (n < 0)
+                    {
+                        return -Marshal.GetLastPInvokeError();
+                    }
+
+                    if (n == 0)
+                    {
+                        break;
+                    }
+
+                    total += (int)n;
+                }
+            }
+
+            return total;
+        }
+        finally
+        {
+            _ = CgroupSystemCalls.close(fd);
+        }
+    }
+
+    /// <summary>Finds "key value" at the start of a line in a flat-keyed file.</summary>
+    public static long? FindKeyed(ReadOnlySpan<byte> text, ReadOnlySpan<byte> key)
+    {
+        while (!text.IsEmpty)
+        {
+            var end = text.IndexOf((byte)'\n');
+            var line = end < 0 ? text : text[..end];
+            if (line.Length > key.Length && line.StartsWith(key) && line[key.Length] == (byte)' ')
+            {
+                return ParseLong(line[(key.Length + 1)..].Trim((byte)' '));
+            }
+
+            text = end < 0 ? default : text[(end + 1)..];
+        }
+
+        return null;
+    }
+
+    private static long ParseLong(ReadOnlySpan<byte> digits)
+    {
+        long value = 0;
+        foreach (var d in digits)
+        {
+            if (d is < (byte)'0' or > (byte)'9')
+            {
+                throw new FormatException($"not a number: '{Encoding.ASCII.GetString(digits)}'");
+            }
+
+            value = checked((value * 10) + (d - '0'));
+        }
+
+        return digits.IsEmpty ? throw new FormatException("empty number") : value;
+    }
+
+    private static long ParseLong(ReadOnlySpan<char> digits) =>
+        long.TryParse(digits, System.Globalization.NumberStyles.None, null, out var v)
+            ? v
+            : throw new FormatException($"not a number: '{digits}'");
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int open(byte* path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint write(int fd, byte* buffer, nint count);
+}
