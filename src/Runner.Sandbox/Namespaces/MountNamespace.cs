@@ -23,7 +23,8 @@ internal static class MountNamespace
         RootfsLayout.AddTo(plan, spec.RootfsPath, spec.Hostname);
 
         plan.Add(new MountPlan.Proc("/proc"), LaunchStep.MountProc);
-        foreach (var path in ProcReadOnlyPaths)
+        // Only what this kernel has (/proc/sysrq-trigger needs CONFIG_MAGIC_SYSRQ, for one).
+        foreach (var path in ProcReadOnlyPaths.Where(Path.Exists))
             plan.Add(new MountPlan.ReadOnly(path), LaunchStep.MountProc);
 
         plan.Add(new MountPlan.Tmpfs("/dev", "mode=0755,size=65536,nr_inodes=64", Flags.MsNosuid | Flags.MsNoexec), LaunchStep.MountDev);

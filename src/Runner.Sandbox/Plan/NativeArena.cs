@@ -17,7 +17,8 @@ internal sealed unsafe class NativeArena : IDisposable
 
     public byte* Allocate(int size, int alignment = 8)
     {
-        var pad = (int)((alignment - ((nuint)_cursor % (nuint)alignment)) % (nuint)alignment);
+        var misalignment = (int)((nuint)_cursor % (nuint)alignment);
+        var pad = misalignment == 0 ? 0 : alignment - misalignment;
         if (_cursor == null || pad + size > _left)
         {
             var blockSize = Math.Max(BlockSize, size + alignment);
