@@ -20,6 +20,8 @@ internal sealed class MountPlan
     internal sealed record File(string BoxPath, byte[] Content) : Op(BoxPath);
     /// <summary>Makes an already mounted box path read-only (e.g. /proc/sys).</summary>
     internal sealed record ReadOnly(string BoxPath) : Op(BoxPath);
+    /// <summary>Remounts an existing mount point read-only once it is populated (e.g. /dev).</summary>
+    internal sealed record Seal(string BoxPath, long Flags) : Op(BoxPath);
 
     private readonly List<(Op Op, LaunchStep Step)> _ops = [];
 
@@ -87,6 +89,10 @@ internal sealed class MountPlan
                     plan.Add(step, $"bind {r.BoxPath} on itself", Sys.Mount, target, target, 0, Flags.MsBind | Flags.MsRec, 0);
                     plan.Add(step, $"remount {r.BoxPath} read-only", Sys.Mount, 0, target, 0,
                         Flags.MsBind | Flags.MsRemount | Flags.MsRdonly | Flags.MsNosuid | Flags.MsNodev | Flags.MsNoexec, 0);
+                    break;
+                case Seal z:
+                    plan.Add(step, $"remount {z.BoxPath} read-only", Sys.Mount, 0, target, 0,
+                        Flags.MsBind | Flags.MsRemount | Flags.MsRdonly | z.Flags, 0);
                     break;
                 default:
                     throw new InvalidOperationException($"unknown mount op {op}");

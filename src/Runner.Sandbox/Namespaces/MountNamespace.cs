@@ -35,6 +35,7 @@ internal static class MountNamespace
         plan.Add(new MountPlan.Symlink("/proc/self/fd/1", "/dev/stdout"), LaunchStep.MountDev);
         plan.Add(new MountPlan.Symlink("/proc/self/fd/2", "/dev/stderr"), LaunchStep.MountDev);
         plan.Add(new MountPlan.Tmpfs("/dev/shm", "mode=1777," + tmpfs, NoSuidNoDev), LaunchStep.MountDev);
+        plan.Add(new MountPlan.Seal("/dev", Flags.MsNosuid | Flags.MsNoexec), LaunchStep.MountDev);
 
         plan.Add(new MountPlan.Tmpfs("/tmp", "mode=1777," + tmpfs, NoSuidNoDev), LaunchStep.MountTmp);
         if (spec.WorkDir is { } workDir)
