@@ -20,7 +20,7 @@ internal static class BoxRunner
         Run(new SandboxSpec { Argv = ["python3", "-c", code], Limits = limits ?? new SandboxLimits() });
 
     /// <summary>Host pids whose command line contains <paramref name="marker"/>.</summary>
-    public static List<int> HostPidsWith(string marker)
+    public static List<int> HostPidsWith(string marker, bool commandStartsWithMarker = false)
     {
         var found = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
@@ -29,7 +29,7 @@ internal static class BoxRunner
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmdline.Contains(marker)) found.Add(pid);
+                if (commandStartsWithMarker ? cmdline.StartsWith(marker) : cmdline.Contains(marker)) found.Add(pid);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }

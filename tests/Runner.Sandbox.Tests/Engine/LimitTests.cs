@@ -6,7 +6,8 @@ public class LimitTests
     [Fact]
     public void A_spinning_program_is_stopped_within_10_percent_of_its_CPU_limit()
     {
-        var r = BoxRunner.Sh("while :; do :; done", new SandboxLimits { CpuTimeSeconds = 1 });
+        // A generous wall limit: this measures CPU-time precision, not how busy the machine is.
+        var r = BoxRunner.Sh("while :; do :; done", new SandboxLimits { CpuTimeSeconds = 1, WallTimeSeconds = 20 });
         Assert.Equal(SandboxStatus.TimeLimit, r.Status);
         Assert.InRange(r.CpuTime, 1.0, 1.1);
         Assert.Equal(9, r.Signal);

@@ -1,0 +1,43 @@
+namespace Runner.Sandbox.Tests.Engine;
+
+[Collection("Boxes")]
+public class LaunchStepTests
+{
+    [Fact]
+    public void A_missing_program_is_an_internal_error_naming_the_execve_step_and_ENOENT()
+    {
+        var r = BoxRunner.Run("no-such-program-anywhere");
+        Assert.Equal(SandboxStatus.InternalError, r.Status);
+        Assert.Equal(LaunchStep.Execve, r.FailedStep);
+        Assert.Contains("launch step execve failed", r.Message);
+        Assert.Contains("ENOENT", r.Message);
+    }
+
+    [Fact]
+    public void A_bind_whose_target_cannot_be_created_names_the_mount_step_and_errno()
+    {
+        // /proc/self is not a place a directory can be made, so the bind step fails in the child.
+        var r = BoxRunner.Run(new SandboxSpec { Argv = ["/bin/true"], Binds = [new BindMount("/usr", "/proc/1/nope")] });
+        Assert.Equal(SandboxStatus.InternalError, r.Status);
+        Assert.Equal(LaunchStep.MountBind, r.FailedStep);
+        Assert.Contains("launch step mount_bind failed (bind /usr on /proc/1/nope)", r.Message);
+        Assert.Matches("E[A-Z]+ \\(", r.Message);
+        Assert.Empty(BoxRunner.LeftoverCgroups());
+    }
+
+    [Fact]
+    public void A_bad_workdir_is_reported_before_any_box_is_made()
+    {
+        var r = BoxRunner.Run(new SandboxSpec { Argv = ["/bin/true"], WorkDir = "/etc/hostname" });
+        Assert.Equal(SandboxStatus.InternalError, r.Status);
+        Assert.Equal(LaunchStep.MountBox, r.FailedStep);
+        Assert.Contains("not a directory", r.Message);
+    }
+
+    [Fact]
+    public void An_invalid_spec_throws_an_exception_naming_the_field()
+    {
+        var e = Assert.Throws<SandboxSpecException>(() => BoxRunner.Run(new SandboxSpec { Argv = ["/bin/true"], Limits = new SandboxLimits { MemoryBytes = 10 } }));
+        Assert.Equal("memory", e.Field);
+    }
+}
