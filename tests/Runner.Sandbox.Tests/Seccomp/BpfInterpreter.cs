@@ -67,41 +67,41 @@ public static class BpfInterpreter
                 case ST: mem[k] = a; break;
                 case STX: mem[k] = x; break;
                 case ALU:
-                {
-                    var operand = (code & X) != 0 ? x : k;
-                    a = (code & 0xf0) switch
                     {
-                        0x00 => a + operand,
-                        0x10 => a - operand,
-                        0x20 => a * operand,
-                        0x30 => operand == 0 ? throw Bad(pc, code) : a / operand,
-                        0x40 => a | operand,
-                        0x50 => a & operand,
-                        0x60 => operand >= 32 ? 0 : a << (int)operand,
-                        0x70 => operand >= 32 ? 0 : a >> (int)operand,
-                        0x80 => (uint)-(int)a,
-                        0x90 => operand == 0 ? throw Bad(pc, code) : a % operand,
-                        0xa0 => a ^ operand,
-                        _ => throw Bad(pc, code),
-                    };
-                    break;
-                }
-                case JMP:
-                {
-                    var operand = (code & X) != 0 ? x : k;
-                    bool taken;
-                    switch (code & 0xf0)
-                    {
-                        case 0x00: pc += (int)k; continue; // JA
-                        case 0x10: taken = a == operand; break;
-                        case 0x20: taken = a > operand; break;
-                        case 0x30: taken = a >= operand; break;
-                        case 0x40: taken = (a & operand) != 0; break;
-                        default: throw Bad(pc, code);
+                        var operand = (code & X) != 0 ? x : k;
+                        a = (code & 0xf0) switch
+                        {
+                            0x00 => a + operand,
+                            0x10 => a - operand,
+                            0x20 => a * operand,
+                            0x30 => operand == 0 ? throw Bad(pc, code) : a / operand,
+                            0x40 => a | operand,
+                            0x50 => a & operand,
+                            0x60 => operand >= 32 ? 0 : a << (int)operand,
+                            0x70 => operand >= 32 ? 0 : a >> (int)operand,
+                            0x80 => (uint)-(int)a,
+                            0x90 => operand == 0 ? throw Bad(pc, code) : a % operand,
+                            0xa0 => a ^ operand,
+                            _ => throw Bad(pc, code),
+                        };
+                        break;
                     }
-                    pc += taken ? jt : jf;
-                    break;
-                }
+                case JMP:
+                    {
+                        var operand = (code & X) != 0 ? x : k;
+                        bool taken;
+                        switch (code & 0xf0)
+                        {
+                            case 0x00: pc += (int)k; continue; // JA
+                            case 0x10: taken = a == operand; break;
+                            case 0x20: taken = a > operand; break;
+                            case 0x30: taken = a >= operand; break;
+                            case 0x40: taken = (a & operand) != 0; break;
+                            default: throw Bad(pc, code);
+                        }
+                        pc += taken ? jt : jf;
+                        break;
+                    }
                 case RET:
                     return (code & 0x18) switch
                     {

@@ -111,4 +111,51 @@ public class DefaultProfileHarnessTests
     [InlineData("clone")]
     public void The_default_profile_lets_a_plain_fork_run_its_child(string probe) =>
         Assert.Equal((7L, 0), Probe(probe)); // the child exits with 7
+
+    private static string Exec(string workDir, params string[] argv)
+    {
+        var (code, stdout, stderr) = NativeHelpers.Run("/bin/sh",
+            ["-c", "cd \"$1\" && shift && exec \"$@\"", "sh", workDir, NativeHelpers.ProbePath, FilterFile.Value, "exec", .. argv],
+            TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, $"{string.Join(' ', argv)} exited with {code} under the default profile:\n{stdout}{stderr}");
+        return stdout;
+    }
+
+    [Fact]
+    public void A_shell_pipeline_runs_under_the_default_profile() =>
+        Assert.Equal("ok 3\n", Exec("/", "/bin/sh", "-c", "printf 'a\\nb\\nc\\n' | wc -l | (read n; echo ok $n)"));
+
+    [Fact]
+    public void Python_with_threads_and_subprocesses_runs_under_the_default_profile() =>
+        Assert.Equal("t\nsub\n[1, 2]\n", Exec("/", "python3", "-c",
+            "import threading, subprocess, multiprocessing as m\n"
+            + "t = threading.Thread(target=print, args=('t',)); t.start(); t.join()\n"
+            + "print(subprocess.run(['echo', 'sub'], capture_output=True, text=True).stdout, end='')\n"
+            + "with m.Pool(2) as p: print(p.map(abs, [-1, -2]))"));
+
+    [Fact]
+    public void Gcc_and_gxx_compile_and_the_result_runs_under_the_default_profile()
+    {
+        var dir = NativeHelpers.NewTempDir();
+        File.WriteAllText(Path.Combine(dir, "a.c"), "#include <stdio.h>\nint main(void) { puts(\"c\"); return 0; }\n");
+        File.WriteAllText(Path.Combine(dir, "b.cpp"), "#include <iostream>\n#include <thread>\nint main() { std::thread t([] { std::cout << \"cpp\\n\"; }); t.join(); }\n");
+        Exec(dir, "gcc", "-O2", "-o", "a", "a.c");
+        Exec(dir, "g++", "-O2", "-pthread", "-o", "b", "b.cpp");
+        Assert.Equal("c\n", Exec(dir, "./a"));
+        Assert.Equal("cpp\n", Exec(dir, "./b"));
+    }
+
+    [Fact]
+    public void Javac_and_the_JVM_run_under_the_default_profile()
+    {
+        var dir = NativeHelpers.NewTempDir();
+        File.WriteAllText(Path.Combine(dir, "Main.java"),
+            "public class Main { public static void main(String[] a) throws Exception { Thread t = new Thread(() -> System.out.println(\"java\")); t.start(); t.join(); } }\n");
+        Exec(dir, "javac", "Main.java");
+        Assert.Equal("java\n", Exec(dir, "java", "-cp", ".", "Main"));
+    }
+
+    [Fact]
+    public void Node_runs_under_the_default_profile() =>
+        Assert.Equal("node\n", Exec("/", "node", "-e", "require('child_process').execSync('true'); console.log('node')"));
 }

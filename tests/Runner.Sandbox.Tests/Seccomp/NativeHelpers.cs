@@ -10,6 +10,10 @@ public static class NativeHelpers
     {
         var dir = Path.Combine(Path.GetTempPath(), $"runner-seccomp-tests-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        };
         Gcc(Path.Combine(HarnessDir(), "seccomp_probe.c"), Path.Combine(dir, "seccomp_probe"), "-lpthread");
         Gcc(Path.Combine(HarnessDir(), "constants.c"), Path.Combine(dir, "constants"));
         return dir;
