@@ -109,4 +109,40 @@ public class SeccompCompileTests
         var e = Assert.Throws<SeccompException>(() => p.CompileBpf());
         Assert.Contains("getpid", e.Message);
     }
+
+    [Fact]
+    public void Foreign_ABIs_stay_denied_even_when_the_profile_lists_them()
+    {
+        var p = SeccompProfile.Parse("""
+            { "defaultAction": "SCMP_ACT_ERRNO",
+              "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+              "syscalls": [{ "names": ["getpid", "read"], "action": "SCMP_ACT_ALLOW" }] }
+            """);
+        var f = new SeccompFilter(p.CompileBpf());
+
+        Assert.Equal(SeccompFilter.Allow, f.Eval("getpid"));
+        Assert.Equal(SeccompFilter.Eperm, f.Eval(20, SeccompFilter.I386));
+        Assert.Equal(SeccompFilter.Eperm, f.Eval(0x40000000 | 39, SeccompFilter.X86_64));
+    }
+
+    [Fact]
+    public void The_filter_answers_the_same_for_every_syscall_number_whatever_the_search_order()
+    {
+        // The compiled filter is a binary search; check it against a plain reading of the rules
+        // for every number, so a mis-ordered tree cannot hide an allowed or denied syscall.
+        var allowed = SeccompProfile.LoadDefault().Rules
+            .Where(r => r.Action == "SCMP_ACT_ALLOW" && r.Args.Count == 0)
+            .SelectMany(r => r.Names)
+            .Select(n => LibSeccomp.ResolveNameArch(LibSeccomp.ArchX86_64, n))
+            .Where(nr => nr >= 0)
+            .ToHashSet();
+        var special = new[] { "clone", "clone3", "personality", "socket" }.Select(SeccompFilter.Nr).ToHashSet();
+
+        for (var nr = 0; nr < 1024; nr++)
+        {
+            if (special.Contains(nr)) continue;
+            var expected = allowed.Contains(nr) ? SeccompFilter.Allow : SeccompFilter.Eperm;
+            Assert.True(expected == SeccompFilter.Default.Eval(nr, SeccompFilter.X86_64), $"syscall {nr}");
+        }
+    }
 }
