@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Runner.Sandbox.Cgroups;
+using Xunit.Abstractions;
 
 namespace Runner.Sandbox.Tests.Cgroups;
 
@@ -7,17 +8,14 @@ namespace Runner.Sandbox.Tests.Cgroups;
 /// Cgroup v1 on the REAL /sys/fs/cgroup of this machine (root, cgroup v1). Each test class
 /// instance uses its own parent, runner-test-&lt;random&gt;, and removes it afterwards.
 /// </summary>
-public sealed class RealCgroupV1Tests : IDisposable
+public sealed class RealCgroupV1Tests(ITestOutputHelper output) : IDisposable
 {
     private const string Root = "/sys/fs/cgroup";
     private readonly string _parent = $"runner-test-{Guid.NewGuid():N}"[..24];
-    private readonly ICgroupHierarchy _cgroups;
     private readonly List<Process> _processes = [];
+    private ICgroupHierarchy? _detected;
 
-    public RealCgroupV1Tests()
-    {
-        _cgroups = CgroupHierarchy.Detect(Root, _parent);
-    }
+    private ICgroupHierarchy _cgroups => _detected ??= CgroupHierarchy.Detect(Root, _parent);
 
     public void Dispose()
     {
@@ -95,6 +93,7 @@ public sealed class RealCgroupV1Tests : IDisposable
         Assert.True(p.WaitForExit(20_000));
 
         var usage = box.ReadUsage();
+        output.WriteLine($"OOM: {usage}");
         Assert.Equal(137, p.ExitCode);
         Assert.True(usage.OomKilled);
         Assert.InRange(usage.MemoryPeakBytes!.Value, 16 << 20, 64 << 20);
@@ -141,6 +140,7 @@ public sealed class RealCgroupV1Tests : IDisposable
 
         var perPoll = clock.Elapsed / Polls;
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - allocated);
+        output.WriteLine($"ReadCpuNanoseconds: {perPoll.TotalMicroseconds:F1} us per poll, 0 bytes allocated");
         Assert.True(perPoll < TimeSpan.FromMilliseconds(0.2), $"ReadCpuNanoseconds took {perPoll.TotalMicroseconds} us");
 
         var usage = box.ReadUsage();
@@ -202,6 +202,7 @@ public sealed class RealCgroupV1Tests : IDisposable
         clock.Restart();
         box.KillAll();
         var killTime = clock.Elapsed;
+        output.WriteLine($"KillAll of 13 processes: {killTime.TotalMilliseconds:F1} ms");
 
         foreach (var controller in (string[])["memory", "cpu", "cpuacct", "pids"])
         {
