@@ -65,7 +65,8 @@ public static class ByteSize
             return bytes.ToString(CultureInfo.InvariantCulture) + "B";
 
         var unit = 0;
-        while (unit < Units.Length - 1 && bytes >= 1024L << (10 * (unit + 1))) unit++;
+        // Compare the rounded figure so 1048575 bytes reads "1.0MiB", not "1024.0KiB".
+        while (unit < Units.Length - 1 && Math.Round((double)bytes / (1L << (10 * (unit + 1))), 1) >= 1024) unit++;
         var shift = 10 * (unit + 1);
         var name = Units[unit] + "iB";
         if ((bytes & ((1L << shift) - 1)) == 0)
