@@ -134,6 +134,10 @@ internal static class RunOptionsParser
         {
             throw new CliUsageException(option, $"size is too large: '{value}'");
         }
+        catch (FormatException) when (value.Contains('.') && ByteSize.TryParse(value.Replace(".", ""), out _))
+        {
+            throw new CliUsageException(option, $"fractional sizes are not accepted, got '{value}'; use a smaller unit such as K");
+        }
         catch (FormatException)
         {
             throw new CliUsageException(option, $"expected a size like 256M or 1G, got '{value}'");

@@ -186,6 +186,12 @@ public class RunOptionsParserTests
             Error("--memory", "abc", "--", "p").ToLine());
 
     [Fact]
+    public void A_fractional_size_is_rejected_with_a_hint_to_use_a_smaller_unit()
+        => Assert.Equal(
+            "runner: --memory: fractional sizes are not accepted, got '1.5G'; use a smaller unit such as K",
+            Error("--memory", "1.5G", "--", "p").ToLine());
+
+    [Fact]
     public void An_oversized_size_is_reported_as_too_large()
         => Assert.Equal(
             "runner: --fsize: size is too large: '9999999999T'",
