@@ -11,13 +11,13 @@ internal static class CgroupMounts
     public static readonly string[] Known = ["memory", "cpu", "cpuacct", "pids", "cpuset"];
 
     /// <summary>
-    /// Maps each known controller to its mount point. When a controller is mounted more than
-    /// once (bind mounts), the mount under <paramref name="preferredRoot"/> wins.
+    /// Maps each known controller to its mount point under <paramref name="root"/>. Mounts
+    /// elsewhere are ignored so that CgroupRoot decides which hierarchy Runner writes to.
     /// </summary>
-    public static Dictionary<string, string> ParseV1(IEnumerable<string> mountInfoLines, string preferredRoot)
+    public static Dictionary<string, string> ParseV1(IEnumerable<string> mountInfoLines, string root)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var prefix = preferredRoot.TrimEnd('/') + "/";
+        var prefix = root.TrimEnd('/') + "/";
         foreach (var line in mountInfoLines)
         {
             var separator = line.IndexOf(" - ", StringComparison.Ordinal);
@@ -34,14 +34,16 @@ internal static class CgroupMounts
             }
 
             var mountPoint = Unescape(before[4]);
-            var preferred = mountPoint.StartsWith(prefix, StringComparison.Ordinal);
+            if (!mountPoint.StartsWith(prefix, StringComparison.Ordinal) && mountPoint != prefix.TrimEnd('/'))
+            {
+                continue;
+            }
+
             foreach (var option in after[2].Split(','))
             {
-                if (Array.IndexOf(Known, option) >= 0
-                    && (!result.TryGetValue(option, out var existing)
-                        || (preferred && !existing.StartsWith(prefix, StringComparison.Ordinal))))
+                if (Array.IndexOf(Known, option) >= 0)
                 {
-                    result[option] = mountPoint;
+                    result.TryAdd(option, mountPoint);
                 }
             }
         }

@@ -22,7 +22,7 @@ internal sealed class CgroupV1(string root, IReadOnlyDictionary<string, string> 
             if (!mounts.ContainsKey(controller))
             {
                 throw new CgroupUnavailableException(
-                    $"cgroup v1 controller '{controller}' is not mounted (no cgroup mount with it in /proc/self/mountinfo). "
+                    $"cgroup v1 controller '{controller}' is not mounted under {root} (no cgroup mount with it there in /proc/self/mountinfo). "
                     + $"Runner needs {string.Join(", ", controllers)}; as root run: mkdir -p {root}/{controller} && mount -t cgroup -o {controller} cgroup {root}/{controller}");
             }
         }
@@ -146,6 +146,11 @@ internal sealed class CgroupV1(string root, IReadOnlyDictionary<string, string> 
     private string Hint(string detail)
     {
         var parents = CgroupMounts.Known.Where(mounts.ContainsKey).Select(c => mounts[c]).Distinct().ToList();
+        if (parents.Count == 0)
+        {
+            parents = [.. Required.Select(c => Path.Combine(root, c))];
+        }
+
         var dirs = parents.All(m => Path.GetDirectoryName(m) == Path.GetDirectoryName(parents[0]))
             ? $"{Path.GetDirectoryName(parents[0])}/{{{string.Join(',', parents.Select(Path.GetFileName))}}}/{parent}"
             : string.Join(' ', parents.Select(m => $"{m}/{parent}"));

@@ -275,6 +275,10 @@ public sealed partial class SeccompProfile
             Check(LibSeccomp.AttrSet(ctx, LibSeccomp.FilterAttr.ActBadArch, LibSeccomp.ActErrno(EPERM)), "seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)");
             // The child sets NO_NEW_PRIVS itself; libseccomp must not assume it loads the filter.
             Check(LibSeccomp.AttrSet(ctx, LibSeccomp.FilterAttr.CtlNoNewPrivs, 0), "seccomp_attr_set(SCMP_FLTATR_CTL_NNP)");
+            // A binary search over syscall numbers instead of a linear scan: with ~300 allowed
+            // names, every syscall of the judged program would otherwise pay up to ~300 compares,
+            // which shows up in measured CPU time for syscall-heavy solutions.
+            Check(LibSeccomp.AttrSet(ctx, LibSeccomp.FilterAttr.CtlOptimize, 2), "seccomp_attr_set(SCMP_FLTATR_CTL_OPTIMIZE)");
 
             // Distinct indexes are 0..5, so no rule ever has more than six conditions.
             var cmps = stackalloc LibSeccomp.ArgCmp[6];

@@ -1,0 +1,28 @@
+using Runner.Sandbox;
+
+namespace Runner.Cli;
+
+/// <summary>
+/// Everything the commands touch outside their arguments. Tests swap in buffers and a fake
+/// engine; <see cref="CliMain"/> wires the real console and <see cref="Sandbox.Sandbox"/>.
+/// </summary>
+internal sealed class CliContext
+{
+    /// <summary>Standard output as bytes, because the program's stdout is relayed unchanged.</summary>
+    public required Stream Out { get; init; }
+
+    public required TextWriter Error { get; init; }
+
+    public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>Base for relative host paths on the command line.</summary>
+    public string CurrentDirectory { get; init; } = Environment.CurrentDirectory;
+
+    public Func<SandboxSpec, SandboxOptions, CancellationToken, SandboxResult> RunSandbox { get; init; } =
+        Sandbox.Sandbox.Run;
+
+    public Func<SandboxOptions, HostCheckReport> CheckHost { get; init; } = HostCheck.Run;
+
+    /// <summary>Signalled on SIGINT/SIGTERM so the engine can tear the box down before we exit.</summary>
+    public CancellationToken Cancellation { get; init; }
+}

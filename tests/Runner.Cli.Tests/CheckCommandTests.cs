@@ -1,0 +1,47 @@
+using Runner.Sandbox;
+
+namespace Runner.Cli.Tests;
+
+public class CheckCommandTests
+{
+    private readonly TestCli cli = new();
+
+    [Fact]
+    public void Each_probe_is_one_aligned_line_and_a_passing_host_exits_0()
+    {
+        cli.CheckReport = new HostCheckReport(true, [new("user namespaces", true, "max 1000"), new("cgroups", true, "v2")]);
+        Assert.Equal(0, cli.Run("check"));
+        Assert.Equal("ok   user namespaces: max 1000\nok   cgroups: v2\n", cli.Stdout);
+    }
+
+    [Fact]
+    public void A_host_that_cannot_run_exits_1_and_marks_the_failing_probe()
+    {
+        cli.CheckReport = new HostCheckReport(false, [new("cgroups", false, "not\ndelegated")]);
+        Assert.Equal(1, cli.Run("check"));
+        Assert.Equal("FAIL cgroups: not delegated\n", cli.Stdout);
+    }
+
+    [Fact]
+    public void Check_passes_the_environment_options_to_the_engine()
+    {
+        cli.Environment["RUNNER_SLOTS"] = "3";
+        cli.Run("check");
+        Assert.Equal(3, cli.LastOptions!.SlotCount);
+    }
+
+    [Fact]
+    public void Check_takes_no_arguments()
+    {
+        Assert.Equal(2, cli.Run("check", "--json"));
+        Assert.Equal("runner: --json: unexpected argument; 'runner check' takes none\n", cli.Stderr);
+    }
+
+    [Fact]
+    public void The_placeholder_host_check_reports_its_three_probes()
+    {
+        var report = HostCheck.Run();
+        Assert.Equal(["user namespaces", "cgroups", "seccomp"], report.Items.Select(i => i.Name));
+        Assert.Equal(report.Items.All(i => i.Ok), report.CanRun);
+    }
+}
