@@ -1,4 +1,6 @@
-using System.Runtime.InteropServices;
+using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Native;
+using Runner.Sandbox.Seccomp;
 
 namespace Runner.Sandbox;
 
@@ -9,17 +11,25 @@ public sealed record HostCheckReport(bool CanRun, IReadOnlyList<HostCheckItem> I
 public sealed record HostCheckItem(string Name, bool Ok, string Detail);
 
 /// <summary>
-/// Checks whether this host can run boxes. Placeholder with cheap probes only: the engine
-/// will replace it with checks that exercise the real launch path.
+/// Checks whether this host can run boxes: each prerequisite on its own, so a failure says
+/// what to fix, and then one real box running /bin/true through the whole launch path.
 /// </summary>
 public static class HostCheck
 {
     public static HostCheckReport Run(SandboxOptions? options = null)
     {
         options ??= new SandboxOptions();
-        HostCheckItem[] items = [UserNamespaces(), Cgroups(options), Seccomp()];
+        var items = new List<HostCheckItem> { Identity(), UserNamespaces() };
+        items.AddRange(Cgroups(options));
+        items.Add(Seccomp());
+        items.Add(Launcher());
+        if (items.All(i => i.Ok)) items.Add(RealBox(options));
         return new HostCheckReport(items.All(i => i.Ok), items);
     }
+
+    private static HostCheckItem Identity() => Libc.geteuid() == 0
+        ? new("identity", true, "running as root: each box gets its own host uid")
+        : new("identity", true, $"running as uid {Libc.geteuid()} (rootless): root in every box maps to this uid");
 
     private static HostCheckItem UserNamespaces()
     {
@@ -30,24 +40,60 @@ public static class HostCheck
             var text = File.ReadAllText(path).Trim();
             return int.TryParse(text, out var max) && max > 0
                 ? new(name, true, $"{path} = {text}")
-                : new(name, false, $"{path} = {text}; set it above 0");
+                : new(name, false, $"{path} = {text}; set it above 0 (sysctl -w user.max_user_namespaces=15000)");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new(name, false, $"cannot read {path}: {e.Message}");
+            return new(name, false, $"cannot read {path}: {e.Message}; this kernel may lack CONFIG_USER_NS");
         }
     }
 
-    private static HostCheckItem Cgroups(SandboxOptions options) =>
-        Directory.Exists(options.CgroupRoot)
-            ? new("cgroups", true, $"{options.CgroupRoot} present")
-            : new("cgroups", false, $"{options.CgroupRoot} is missing; mount the cgroup filesystem");
+    private static IEnumerable<HostCheckItem> Cgroups(SandboxOptions options)
+    {
+        try
+        {
+            var hierarchy = Sandbox.HierarchyFor(options);
+            return hierarchy.Check().Select(line => new HostCheckItem($"cgroup v{hierarchy.Version}", true, line)).ToList();
+        }
+        catch (CgroupUnavailableException e)
+        {
+            return [new HostCheckItem("cgroups", false, e.Message)];
+        }
+    }
 
     private static HostCheckItem Seccomp()
     {
-        if (!NativeLibrary.TryLoad("libseccomp.so.2", out var handle))
-            return new("seccomp", false, "libseccomp.so.2 cannot be loaded; install libseccomp2");
-        NativeLibrary.Free(handle);
-        return new("seccomp", true, "libseccomp.so.2 loadable");
+        try
+        {
+            var bytes = SeccompProfile.LoadDefault().CompileBpf();
+            return new("seccomp", true, $"default profile compiled by libseccomp to {bytes.Length / 8} BPF instructions");
+        }
+        catch (Exception e)
+        {
+            return new("seccomp", false, e.Message);
+        }
+    }
+
+    private static HostCheckItem Launcher()
+    {
+        try
+        {
+            var size = NativeLaunch.runner_abi_size(0);
+            return size == System.Runtime.CompilerServices.Unsafe.SizeOf<NativeLaunch.RunnerOp>()
+                ? new("launcher", true, "librunnerlaunch present, plan layout matches")
+                : new("launcher", false, $"librunnerlaunch plan op is {size} bytes; rebuild Runner.Sandbox");
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return new("launcher", false, $"librunnerlaunch is missing ({e.Message}); rebuild Runner.Sandbox");
+        }
+    }
+
+    private static HostCheckItem RealBox(SandboxOptions options)
+    {
+        var result = Sandbox.Run(new SandboxSpec { Argv = ["/bin/true"], Limits = new SandboxLimits { CpuTimeSeconds = 2 } }, options);
+        return result.Status == SandboxStatus.Ok
+            ? new("box", true, $"/bin/true ran in a box in {result.WallTime * 1000:0.0} ms")
+            : new("box", false, result.Message);
     }
 }

@@ -76,7 +76,7 @@ public class LimitTests
         Assert.True(r.StdoutTruncated);
         Assert.False(r.StderrTruncated);
         Assert.Equal(1 << 20, r.StdoutBytes.Length);
-        Assert.Contains("stdout exceeded the output limit of 1M", r.Message);
+        Assert.Contains("stdout exceeded the output limit of 1MiB", r.Message);
     }
 
     [Fact]
