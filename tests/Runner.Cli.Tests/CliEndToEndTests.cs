@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Runner.Cli.Tests;
+
+/// <summary>The runner executable running real boxes, as scripts will call it.</summary>
+public class CliEndToEndTests
+{
+    private static readonly string Runner = Path.Combine(AppContext.BaseDirectory, "runner");
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(IEnumerable<string> argv, IDictionary<string, string>? env = null)
+    {
+        var argvList = argv.ToList();
+        var start = new ProcessStartInfo(argvList[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in argvList.Skip(1)) start.ArgumentList.Add(arg);
+        start.Environment["RUNNER_CGROUP_PARENT"] = "runner-cli-tests";
+        start.Environment["RUNNER_STATE_DIR"] = "/run/runner-cli-tests";
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) start.Environment[k] = v;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Runner_run_json_prints_one_object_with_every_contract_field_and_exits_0()
+    {
+        var (exit, stdout, stderr) = await RunAsync([Runner, "run", "--json", "--", "/bin/echo", "hello"]);
+        Assert.Equal(0, exit);
+        Assert.Equal("", stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal(
+            ["status", "exit_code", "signal", "cpu_time", "user_time", "system_time", "wall_time", "memory_peak", "oom_killed",
+             "stdout", "stderr", "stdout_truncated", "stderr_truncated", "message"],
+            root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("ok", root.GetProperty("status").GetString());
+        Assert.Equal("hello\n", root.GetProperty("stdout").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("signal").ValueKind);
+        Assert.True(root.GetProperty("memory_peak").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task A_program_that_hits_a_limit_makes_runner_exit_1_and_name_the_limit()
+    {
+        var (exit, stdout, stderr) = await RunAsync([Runner, "run", "--time", "0.3", "--", "/bin/sh", "-c", "while :; do :; done"]);
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("runner: status=time_limit ", stderr);
+        Assert.Contains("CPU time limit of 0.3 s exceeded", stderr);
+    }
+
+    [Fact]
+    public async Task A_launch_failure_is_an_internal_error_with_exit_2_naming_the_step()
+    {
+        var (exit, stdout, _) = await RunAsync([Runner, "run", "--json", "--", "/no/such/program"]);
+        Assert.Equal(2, exit);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal("internal_error", json.RootElement.GetProperty("status").GetString());
+        Assert.Contains("launch step execve failed", json.RootElement.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_rootless_runner_with_a_delegated_cgroup_parent_maps_root_to_the_invoking_user()
+    {
+        const int nobody = 65534;
+        var tag = $"runner-rootless-{Random.Shared.Next(100_000, 999_999)}";
+        var install = Directory.CreateTempSubdirectory("runner-rootless-bin-");
+        var state = Path.Combine("/tmp", tag);
+        string[] controllers = ["memory", "cpu", "cpuacct", "pids"];
+        try
+        {
+            // A copy of the CLI that an unprivileged user can read and execute.
+            foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+                File.Copy(file, Path.Combine(install.FullName, Path.GetFileName(file)));
+            Directory.CreateDirectory(Path.Combine(install.FullName, "seccomp"));
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "seccomp")))
+                File.Copy(file, Path.Combine(install.FullName, "seccomp", Path.GetFileName(file)));
+            Chmod("-R", "a+rX", install.FullName);
+
+            // Delegation as the README describes it: a parent cgroup per controller, owned by the user.
+            foreach (var c in controllers)
+            {
+                var dir = $"/sys/fs/cgroup/{c}/{tag}";
+                Directory.CreateDirectory(dir);
+                Chown("-R", $"{nobody}:{nobody}", dir);
+            }
+
+            var (exit, stdout, stderr) = await RunAsync(
+                ["setpriv", $"--reuid={nobody}", $"--regid={nobody}", "--clear-groups", Path.Combine(install.FullName, "runner"),
+                 "run", "--json", "--", "/bin/sh", "-c", "id -u; cat /proc/self/uid_map; touch /box/ok && echo wrote"],
+                new Dictionary<string, string> { ["RUNNER_CGROUP_PARENT"] = tag, ["RUNNER_STATE_DIR"] = state, ["HOME"] = "/tmp" });
+
+            Assert.True(exit == 0, $"exit {exit}: {stdout} {stderr}");
+            using var json = JsonDocument.Parse(stdout);
+            var lines = json.RootElement.GetProperty("stdout").GetString()!.Split('\n');
+            Assert.Equal("0", lines[0]);
+            Assert.Equal(["0", nobody.ToString(), "1"], lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal("wrote", lines[2]);
+        }
+        finally
+        {
+            foreach (var c in controllers)
+            {
+                var dir = $"/sys/fs/cgroup/{c}/{tag}";
+                if (!Directory.Exists(dir)) continue;
+                foreach (var box in Directory.EnumerateDirectories(dir)) Directory.Delete(box);
+                Directory.Delete(dir);
+            }
+            install.Delete(true);
+            if (Directory.Exists(state)) Directory.Delete(state, true);
+        }
+    }
+
+    private static void Chmod(params string[] args) => Host("chmod", args);
+
+    private static void Chown(params string[] args) => Host("chown", args);
+
+    private static void Host(string program, string[] args)
+    {
+        using var p = Process.Start(program, args);
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
+}
