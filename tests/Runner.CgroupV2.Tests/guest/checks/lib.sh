@@ -3,7 +3,7 @@
 # busybox timeout keeps a hung engine from eating the whole VM's time budget.
 run_runner() {
     err=/tmp/runner-err.$$
-    out=$(timeout -s KILL 60 runner run --json "$@" 2>$err)
+    out=$(timeout -s KILL 30 runner run --json "$@" 2>$err)
     echo "@@RC $?"
     echo "@@STDOUT"
     printf '%s\n' "$out"
