@@ -23,7 +23,7 @@ internal sealed partial class GuestConsole
         Raw = raw.Replace("\r", "");
         GuestCheck? current = null;
         List<string>? lines = null;
-        foreach (var rawLine in Raw.Split('\n'))
+        foreach (var rawLine in Raw.TrimEnd('\n').Split('\n'))
         {
             // The firmware's terminal escapes can precede the first marker on its line.
             var at = rawLine.IndexOf("@@", StringComparison.Ordinal);
