@@ -92,7 +92,7 @@ internal static class GuestInitramfs
         File.WriteAllText(Path.Combine(stage, "etc/hostname"), "runner-guest\n");
         File.WriteAllText(Path.Combine(stage, "etc/ld.so.conf"), "/usr/lib/x86_64-linux-gnu\n");
         // A real ld.so.cache for the guest's own libraries, since boxes bind /etc/ld.so.cache.
-        HostCommand.Check("ldconfig", ["-r", stage]);
+        HostCommand.Check(HostCommand.Which("ldconfig") ?? "ldconfig", ["-r", stage]);
     }
 
     /// <summary>The libraries and loader <c>ldd</c> names for a binary, as absolute host paths.</summary>

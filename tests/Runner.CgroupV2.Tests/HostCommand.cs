@@ -56,10 +56,12 @@ internal static class HostCommand
     public static string Pipeline(string script, params string[] positional)
         => Check("sh", ["-c", "set -e; " + script, "sh", .. positional]);
 
-    /// <summary>Finds <paramref name="name"/> on PATH, or null.</summary>
+    /// <summary>Finds <paramref name="name"/> on PATH or in the sbin directories, or null.</summary>
     public static string? Which(string name)
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':'))
+        // ldconfig lives in /usr/sbin, which a non-root developer's PATH often lacks.
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "") + ":/usr/sbin:/sbin";
+        foreach (var dir in path.Split(':'))
         {
             if (dir.Length == 0) continue;
             var candidate = Path.Combine(dir, name);
