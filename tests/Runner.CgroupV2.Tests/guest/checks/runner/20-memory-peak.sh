@@ -1,0 +1,2 @@
+. /checks/lib.sh
+run_runner --memory 64M -- /usr/bin/memhog 16

@@ -1,0 +1,2 @@
+. /checks/lib.sh
+run_runner --time 1 -- /usr/bin/cpuburn

@@ -1,0 +1,2 @@
+. /checks/lib.sh
+run_runner -- /bin/cat /proc/self/cgroup
