@@ -95,12 +95,18 @@ internal static class GuestInitramfs
         HostCommand.Check(HostCommand.Which("ldconfig") ?? "ldconfig", ["-r", stage]);
     }
 
-    /// <summary>The libraries and loader <c>ldd</c> names for a binary, as absolute host paths.</summary>
+    /// <summary>
+    /// The libraries and loader <c>ldd</c> names for a binary, as absolute host paths, plus
+    /// libseccomp, which the engine opens at run time and ldd therefore cannot see.
+    /// </summary>
     private static List<string> SharedLibraries(string binary)
     {
         var r = HostCommand.Run("ldd", [binary]);
         if (r.ExitCode != 0) return []; // static: nothing to copy
-        var libs = new List<string>();
+        const string seccomp = "/usr/lib/x86_64-linux-gnu/libseccomp.so.2";
+        if (!File.Exists(seccomp))
+            throw new InvalidOperationException($"{seccomp} is missing: apt-get install libseccomp2");
+        var libs = new List<string> { seccomp };
         foreach (var line in r.Stdout.Split('\n', StringSplitOptions.TrimEntries))
         {
             // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
