@@ -1,5 +1,5 @@
-using Runner.Sandbox.Native;
 using Runner.Sandbox.Namespaces;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox;
 

@@ -7,10 +7,30 @@ internal static partial class ErrnoName
 {
     private static readonly Dictionary<int, string> Names = new()
     {
-        [1] = "EPERM", [2] = "ENOENT", [3] = "ESRCH", [4] = "EINTR", [5] = "EIO", [7] = "E2BIG", [8] = "ENOEXEC",
-        [9] = "EBADF", [11] = "EAGAIN", [12] = "ENOMEM", [13] = "EACCES", [14] = "EFAULT", [16] = "EBUSY",
-        [17] = "EEXIST", [20] = "ENOTDIR", [21] = "EISDIR", [22] = "EINVAL", [24] = "EMFILE", [28] = "ENOSPC",
-        [30] = "EROFS", [36] = "ENAMETOOLONG", [38] = "ENOSYS", [40] = "ELOOP", [95] = "EOPNOTSUPP",
+        [1] = "EPERM",
+        [2] = "ENOENT",
+        [3] = "ESRCH",
+        [4] = "EINTR",
+        [5] = "EIO",
+        [7] = "E2BIG",
+        [8] = "ENOEXEC",
+        [9] = "EBADF",
+        [11] = "EAGAIN",
+        [12] = "ENOMEM",
+        [13] = "EACCES",
+        [14] = "EFAULT",
+        [16] = "EBUSY",
+        [17] = "EEXIST",
+        [20] = "ENOTDIR",
+        [21] = "EISDIR",
+        [22] = "EINVAL",
+        [24] = "EMFILE",
+        [28] = "ENOSPC",
+        [30] = "EROFS",
+        [36] = "ENAMETOOLONG",
+        [38] = "ENOSYS",
+        [40] = "ELOOP",
+        [95] = "EOPNOTSUPP",
     };
 
     [LibraryImport("libc")]

@@ -22,7 +22,15 @@ internal sealed unsafe class SyscallPlan : IDisposable
     {
         _ops.Add(new NativeLaunch.RunnerOp
         {
-            Nr = nr, A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, Expect = expect, Flags = flags,
+            Nr = nr,
+            A0 = a0,
+            A1 = a1,
+            A2 = a2,
+            A3 = a3,
+            A4 = a4,
+            A5 = a5,
+            Expect = expect,
+            Flags = flags,
         });
         _labels.Add((step, what));
     }
