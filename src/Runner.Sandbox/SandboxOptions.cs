@@ -15,6 +15,10 @@ public sealed record SandboxOptions
     /// <summary>Root of the cgroup filesystem.</summary>
     public string CgroupRoot { get; init; } = "/sys/fs/cgroup";
 
-    /// <summary>Directory for slot lock files and the new-root mount point; null picks /run/runner (root) or $XDG_RUNTIME_DIR/runner.</summary>
+    /// <summary>
+    /// Directory for slot lock files and the new-root mount point; null picks /run/runner (root)
+    /// or $XDG_RUNTIME_DIR/runner. Every launcher on a host that hands out the same uid range
+    /// must use the same directory, or two boxes could get the same uid.
+    /// </summary>
     public string? StateDirectory { get; init; }
 }

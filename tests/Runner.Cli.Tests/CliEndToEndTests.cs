@@ -14,7 +14,6 @@ public class CliEndToEndTests
         var start = new ProcessStartInfo(argvList[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in argvList.Skip(1)) start.ArgumentList.Add(arg);
         start.Environment["RUNNER_CGROUP_PARENT"] = "runner-cli-tests";
-        start.Environment["RUNNER_STATE_DIR"] = "/run/runner-cli-tests";
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) start.Environment[k] = v;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -7,7 +7,11 @@ internal static class BoxRunner
 {
     public const string CgroupParent = "runner-tests";
 
-    public static readonly SandboxOptions Options = new() { CgroupParent = CgroupParent, StateDirectory = "/run/runner-tests" };
+    /// <summary>
+    /// The default state directory on purpose: slot locks live there, and every launcher that
+    /// shares the uid range (other test assemblies running in parallel included) must share them.
+    /// </summary>
+    public static readonly SandboxOptions Options = new() { CgroupParent = CgroupParent };
 
     public static SandboxResult Run(params string[] argv) => Run(new SandboxSpec { Argv = argv });
 
