@@ -63,6 +63,11 @@ public static class Judge
             Directory.CreateDirectory(workRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         }
+        // The default root sits in a world-writable directory (/dev/shm): refuse one that is a
+        // symlink or that others could write into, rather than create sessions where they point.
+        var root = new DirectoryInfo(workRoot);
+        if (root.LinkTarget is not null || (root.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+            throw new IOException($"work root {workRoot} is a symlink or writable by others; remove it or set another work root");
         return BoxDirectory.Create(workRoot, "judge-" + Guid.NewGuid().ToString("N"));
     }
 
