@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Hardening;
@@ -127,6 +128,10 @@ internal static unsafe class Launcher
         plan.Add(LaunchStep.Stdio, "dup stdout", Sys.Dup3, stdout, 1, 0);
         plan.Add(LaunchStep.Stdio, "dup stderr", Sys.Dup3, stderr, 2, 0);
         CloseAllBut(plan, errorWrite, statusWrite);
+        // The box's init is a copy of this process (API keys, connection strings in its heap).
+        // Non-dumpable, its /proc files belong to the host's root and the box cannot read them;
+        // the program becomes dumpable again at execve.
+        plan.Add(LaunchStep.Credentials, "prctl(PR_SET_DUMPABLE, 0)", Sys.Prctl, Flags.PrSetDumpable, 0, 0, 0, 0);
         CgroupNamespace.AddChildSteps(plan);
         UserNamespace.AddChildSteps(plan, identity);
         MountNamespace.AddChildSteps(plan, MountNamespace.Describe(spec), newRoot);
@@ -154,12 +159,25 @@ internal static unsafe class Launcher
         plan.Add(LaunchStep.Stdio, $"close fds {from}-", Sys.CloseRange, from, uint.MaxValue, 0);
     }
 
-    private static byte[]? SeccompFor(string choice) => choice switch
+    /// <summary>Compiled once per process: parsing and compiling the default profile costs far more than a launch.</summary>
+    private static readonly Lazy<byte[]> DefaultSeccomp = new(() => SeccompProfile.LoadDefault().CompileBpf());
+    private static readonly ConcurrentDictionary<(string Path, DateTime Modified, long Length), byte[]> FileSeccomp = new();
+
+    private static byte[]? SeccompFor(string choice)
     {
-        "none" => null,
-        "default" => SeccompProfile.LoadDefault().CompileBpf(),
-        _ => SeccompProfile.Load(choice).CompileBpf(),
-    };
+        if (choice == "none") return null;
+        if (choice == "default") return DefaultSeccomp.Value;
+        var file = new FileInfo(choice);
+        if (!file.Exists) throw new SandboxSpecException("seccomp", $"seccomp profile not found: '{choice}'");
+        try
+        {
+            return FileSeccomp.GetOrAdd((file.FullName, file.LastWriteTimeUtc, file.Length), key => SeccompProfile.Load(key.Path).CompileBpf());
+        }
+        catch (SeccompException e)
+        {
+            throw new SandboxSpecException("seccomp", e.Message);
+        }
+    }
 
     private static void Reap(int pidfd)
     {

@@ -39,7 +39,7 @@ internal static class Flags
 
     // prctl(2), capabilities(7)
     public const long PrSetNoNewPrivs = 38, PrCapbsetDrop = 24, PrCapAmbient = 47, PrCapAmbientClearAll = 4;
-    public const long PrSetSecurebits = 28;
+    public const long PrSetSecurebits = 28, PrSetDumpable = 4;
     public const int LinuxCapabilityVersion3 = 0x20080522;
     /// <summary>SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED and their locks.</summary>
     public const long SecureBitsLocked = 0x2f;

@@ -29,6 +29,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -47,7 +48,12 @@
 #define RUNNER_STORE_RESULT 4      /* keep the result in the register */
 #define RUNNER_ARG0_FROM_REGISTER 8 /* replace args[0] with the register (an fd made earlier) */
 
-/* Not a syscall: pid 1 forks here; pid 1 becomes the reaper, the child runs the rest. */
+/*
+ * Not a syscall: pid 1 forks here; pid 1 becomes the reaper, the child runs the rest.
+ * args[0], args[1]: a stack for the child. It is created with CLONE_VM | CLONE_VFORK, like
+ * posix_spawn, so the box's init (a copy of the launcher, page tables and all) is not copied
+ * a second time; init sleeps until the program's execve replaces the shared memory.
+ */
 #define RUNNER_OP_FORK (-1)
 
 struct runner_op {
@@ -109,18 +115,31 @@ static __attribute__((noreturn)) void runner_reap(const struct runner_plan *plan
     __builtin_unreachable();
 }
 
-static __attribute__((noreturn)) void runner_child(const struct runner_plan *plan)
+struct runner_resume {
+    const struct runner_plan *plan;
+    int64_t next;
+};
+
+static __attribute__((noreturn)) void runner_run(const struct runner_plan *plan, int64_t first);
+
+static int runner_program(void *arg)
+{
+    const struct runner_resume *resume = arg;
+    runner_run(resume->plan, resume->next);
+}
+
+static __attribute__((noreturn)) void runner_run(const struct runner_plan *plan, int64_t first)
 {
     long reg = 0;
-    for (int64_t i = 0; i < plan->op_count; i++) {
+    for (int64_t i = first; i < plan->op_count; i++) {
         const struct runner_op *op = &plan->ops[i];
         if (op->nr == RUNNER_OP_FORK) {
-            long pid = syscall(SYS_clone, (long)SIGCHLD, 0L, 0L, 0L, 0L);
+            struct runner_resume resume = { plan, i + 1 };
+            char *stack_top = (char *)(uintptr_t)op->args[0] + op->args[1];
+            int pid = clone(runner_program, stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, &resume);
             if (pid < 0)
                 runner_fail(plan, i, errno);
-            if (pid > 0)
-                runner_reap(plan, (pid_t)pid);
-            continue;
+            runner_reap(plan, (pid_t)pid);
         }
         long a0 = (op->flags & RUNNER_ARG0_FROM_REGISTER) ? reg : (long)op->args[0];
         long result = syscall((long)op->nr, a0, (long)op->args[1], (long)op->args[2],
@@ -171,7 +190,7 @@ int64_t runner_clone(const struct runner_plan *plan, uint64_t namespace_flags, i
     pthread_sigmask(SIG_SETMASK, &all, &saved);
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0)
-        runner_child(plan);
+        runner_run(plan, 0);
     int error = errno;
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     if (pid < 0)

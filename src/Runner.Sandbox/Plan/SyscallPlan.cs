@@ -36,7 +36,11 @@ internal sealed unsafe class SyscallPlan : IDisposable
     }
 
     /// <summary>pid 1 forks here: it stays behind as the reaper, the program runs the rest.</summary>
-    public void AddFork() => Add(LaunchStep.Reaper, "fork the program from the box's init", NativeLaunch.OpFork);
+    public void AddFork()
+    {
+        const int stackSize = 64 * 1024;
+        Add(LaunchStep.Reaper, "fork the program from the box's init", NativeLaunch.OpFork, (long)Arena.Allocate(stackSize, 16), stackSize);
+    }
 
     public (LaunchStep Step, string What) Describe(int opIndex) =>
         opIndex >= 0 && opIndex < _labels.Count ? _labels[opIndex] : (LaunchStep.Execve, "execve");

@@ -7,15 +7,16 @@ public class ConcurrencyTests
     public async Task Eight_concurrent_boxes_get_distinct_host_uids_and_leave_each_other_alone()
     {
         var marker = Random.Shared.Next(100_000, 999_999);
-        var runs = Enumerable.Range(0, 8).Select(i => Task.Run(() => BoxRunner.Sh($"""
+        // A thread each: the thread pool would start eight blocking runs only gradually on 2 cores.
+        var runs = Enumerable.Range(0, 8).Select(i => Task.Factory.StartNew(() => BoxRunner.Sh($"""
             echo {i} > /tmp/mine; echo {i} > /box/mine; echo {i} > /dev/shm/mine
             kill -9 -1 2>/dev/null
-            sleep 2.{marker}{i}
+            sleep 3.{marker}{i}
             cat /tmp/mine /box/mine /dev/shm/mine; ls /proc | grep -c '^[0-9]'
-            """))).ToArray();
+            """), TaskCreationOptions.LongRunning)).ToArray();
 
         var uids = BoxRunner.WaitFor(
-            () => Enumerable.Range(0, 8).SelectMany(i => BoxRunner.HostPidsWith($"sleep 2.{marker}{i}", commandStartsWithMarker: true)).Select(BoxRunner.HostUidOf).ToList(),
+            () => Enumerable.Range(0, 8).SelectMany(i => BoxRunner.HostPidsWith($"sleep 3.{marker}{i}", commandStartsWithMarker: true)).Select(BoxRunner.HostUidOf).ToList(),
             u => u.Count == 8, TimeSpan.FromSeconds(10), "eight boxes to be sleeping");
         var results = await Task.WhenAll(runs);
 

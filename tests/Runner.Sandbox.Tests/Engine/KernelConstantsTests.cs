@@ -29,7 +29,7 @@ public class KernelConstantsTests
         ("Flags.SIfreg", "S_IFREG"), ("Flags.AfInet", "AF_INET"), ("Flags.SockDgram", "SOCK_DGRAM"), ("Flags.SockCloexec", "SOCK_CLOEXEC"),
         ("Flags.SiocSifflags", "SIOCSIFFLAGS"), ("Flags.IffUp", "IFF_UP"), ("Flags.IffRunning", "IFF_RUNNING"),
         ("Flags.PrSetNoNewPrivs", "PR_SET_NO_NEW_PRIVS"), ("Flags.PrCapbsetDrop", "PR_CAPBSET_DROP"), ("Flags.PrCapAmbient", "PR_CAP_AMBIENT"),
-        ("Flags.PrCapAmbientClearAll", "PR_CAP_AMBIENT_CLEAR_ALL"), ("Flags.PrSetSecurebits", "PR_SET_SECUREBITS"),
+        ("Flags.PrCapAmbientClearAll", "PR_CAP_AMBIENT_CLEAR_ALL"), ("Flags.PrSetSecurebits", "PR_SET_SECUREBITS"), ("Flags.PrSetDumpable", "PR_SET_DUMPABLE"),
         ("Flags.LinuxCapabilityVersion3", "_LINUX_CAPABILITY_VERSION_3"),
         ("Flags.SecureBitsLocked", "(SECBIT_NOROOT|SECBIT_NOROOT_LOCKED|SECBIT_NO_SETUID_FIXUP|SECBIT_NO_SETUID_FIXUP_LOCKED|SECBIT_KEEP_CAPS_LOCKED)"),
         ("Flags.SeccompSetModeFilter", "SECCOMP_SET_MODE_FILTER"), ("Flags.SigSetMask", "SIG_SETMASK"),
