@@ -19,7 +19,7 @@ public static class RunnerApiExtensions
     {
         var roles = RunnerRoles.Parse(builder.Configuration[$"{RunnerOptions.Section}:Roles"]);
         builder.Services.AddRunnerCore(builder.Configuration, roles);
-        builder.Services.AddRunnerJudge<JudgeNotInstalled>();
+        builder.Services.AddRunnerDefaultJudge();
 
         builder.Services.ConfigureHttpJsonOptions(o =>
         {

@@ -93,6 +93,18 @@ public static class RunnerServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The standalone worker host (src/Runner.Worker): the worker role only, whatever Runner:Roles says.</summary>
+    public static HostApplicationBuilder AddRunnerWorker(this HostApplicationBuilder builder)
+    {
+        builder.Services.AddRunnerCore(builder.Configuration, new RunnerRoles(Api: false, Worker: true));
+        builder.Services.AddRunnerDefaultJudge();
+        return builder;
+    }
+
+    /// <summary>The judge every real host uses.</summary>
+    public static IServiceCollection AddRunnerDefaultJudge(this IServiceCollection services) =>
+        services.AddRunnerJudge<JudgeNotInstalled>();
+
     /// <summary>Registers the judge behind the service's seam.</summary>
     public static IServiceCollection AddRunnerJudge<TJudge>(this IServiceCollection services)
         where TJudge : class, ISubmissionJudge, ILanguageCatalog

@@ -61,6 +61,7 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
             using var reader = new StreamReader(stream);
             list.Add((version, name, reader.ReadToEnd()));
         }
+        if (list.Count == 0) throw new InvalidOperationException("no schema migrations are embedded in Runner.Api; the build is broken");
         return list;
     }
 }

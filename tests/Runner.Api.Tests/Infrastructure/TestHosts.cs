@@ -1,0 +1,15 @@
+using Runner.Api.Hosting;
+
+namespace Runner.Api.Tests.Infrastructure;
+
+public static class TestHosts
+{
+    public const string Python = "python";
+
+    /// <summary>A host on the given database with the judge every real host uses.</summary>
+    public static RunnerHost Api(string connectionString, IDictionary<string, string?>? settings = null) =>
+        new(connectionString, settings, s => s.AddRunnerJudge<FakeJudgeForTests>());
+}
+
+[CollectionDefinition("Service")]
+public sealed class ServiceCollection;
