@@ -50,13 +50,13 @@ public static class RunnerApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });
+        if (!app.Services.GetRequiredService<RunnerRoles>().Api) return app;
 
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi().MapRunsApi().MapLanguagesApi();
-
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>

@@ -50,6 +50,12 @@ public sealed class QueueOptions
     /// quarter of it); after a crash another worker may take the submission over once it expires.
     /// </summary>
     public double LeaseSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Fresh jobs wake an idle worker at once (LISTEN/NOTIFY long polling); this poll only finds
+    /// jobs that became visible again after a worker crashed.
+    /// </summary>
+    public double PollIntervalSeconds { get; set; } = 5;
 }
 
 /// <summary>Defaults and server maxima for submission limits.</summary>

@@ -57,6 +57,7 @@ public static class RunnerServiceCollectionExtensions
                 // instead of at the next poll.
                 EnableLongPolling = true,
                 InvisibilityTimeout = QueueTimeouts.Invisibility(options),
+                QueuePollInterval = TimeSpan.FromSeconds(options.Queue.PollIntervalSeconds),
                 DistributedLockTimeout = TimeSpan.FromSeconds(30),
             };
             services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, hangfireOptions), hangfireOptions));
