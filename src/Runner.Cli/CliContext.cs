@@ -1,3 +1,4 @@
+using Runner.Judge;
 using Runner.Sandbox;
 
 namespace Runner.Cli;
@@ -20,6 +21,9 @@ internal sealed class CliContext
 
     public Func<SandboxSpec, SandboxOptions, CancellationToken, SandboxResult> RunSandbox { get; init; } =
         Sandbox.Sandbox.Run;
+
+    public Func<JudgeRequest, JudgeOptions, CancellationToken, JudgeReport> RunJudge { get; init; } =
+        (request, options, cancellation) => Judge.Judge.Run(request, options, null, cancellation);
 
     public Func<SandboxOptions, HostCheckReport> CheckHost { get; init; } = HostCheck.Run;
 

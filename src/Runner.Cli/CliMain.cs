@@ -58,6 +58,10 @@ internal static class CliMain
                 return RunCommand.Execute(rest, context);
             case "check":
                 return CheckCommand.Execute(rest, context);
+            case "judge":
+                return JudgeCommand.Execute(rest, context);
+            case "languages":
+                return LanguagesCommand.Execute(rest, context);
             case "-h" or "--help" or "help":
                 HelpText.Write(context.Out);
                 return ExitCodes.Ok;
@@ -68,7 +72,7 @@ internal static class CliMain
             default:
                 throw args[0].StartsWith('-')
                     ? new CliUsageException(args[0], "unknown option; try 'runner --help'")
-                    : new CliUsageException(args[0], "unknown command; expected 'run' or 'check'");
+                    : new CliUsageException(args[0], "unknown command; expected 'run', 'judge', 'languages' or 'check'");
         }
     }
 

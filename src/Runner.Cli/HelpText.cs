@@ -7,6 +7,8 @@ internal static class HelpText
     public const string Usage = """
         Usage:
           runner run [options] -- PROGRAM [ARGS...]
+          runner judge --language ID --source FILE --tests DIR [judge options]
+          runner languages [--json] [--rootfs DIR] [--languages FILE]
           runner check
           runner --help | --version
 
@@ -52,6 +54,22 @@ internal static class HelpText
           RUNNER_FIRST_UID       first host uid/gid of the box range when run as root (default 100000)
           RUNNER_SLOTS           number of concurrent box slots (default 64)
           RUNNER_STATE_DIR       slot locks and mount points (default /run/runner or $XDG_RUNTIME_DIR/runner)
+
+        Judge options ('runner judge'; see docs/judge-contract.md):
+          --language ID          a language id from 'runner languages'
+          --source FILE          the submission's source
+          --tests DIR            NAME.in with NAME.out or NAME.ans, run in natural order
+          --time SECONDS         CPU time per test (default 2)
+          --wall-time SECONDS    wall clock per test (default 2 x time + 1)
+          --memory SIZE          memory per test, before the language's headroom (default 256M)
+          --output-limit SIZE    stdout cap per test (default 16M)
+          --checker exact|lines|tokens|float[:EPS]|FILE   (default lines); FILE is a testlib-style
+                                 checker source (.cpp, .c or .py) compiled and run in the sandbox
+          --stop-on-failure      stop at the first test that is not accepted
+          --rootfs DIR           root filesystem image for every box (rootfs/README.md)
+          --languages FILE       languages file merged over the built-in ones (or RUNNER_LANGUAGES)
+          --json                 print the report as one JSON object (verdict, score, compile, tests)
+          Exit status: 0 accepted, 1 any other verdict, 2 bad usage or internal_error.
 
         'runner check' reports what this host supports and exits 0 only if a run can work.
         """;

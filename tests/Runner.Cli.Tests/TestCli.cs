@@ -11,6 +11,9 @@ internal sealed class TestCli
     public Exception? EngineThrows { get; set; }
     public HostCheckReport CheckReport { get; set; } = new(true, []);
     public SandboxSpec? LastSpec { get; private set; }
+
+    /// <summary>A stand-in judge; null runs the real one (real boxes).</summary>
+    public Func<Runner.Judge.JudgeRequest, Runner.Judge.JudgeOptions, Runner.Judge.JudgeReport>? Judge { get; set; }
     public SandboxOptions? LastOptions { get; private set; }
     public string CurrentDirectory { get; set; } = "/home/judge";
 
@@ -36,6 +39,9 @@ internal sealed class TestCli
                 if (EngineThrows is not null) throw EngineThrows;
                 return Result;
             },
+            RunJudge = (request, options, cancellation) => Judge is { } judge
+                ? judge(request, options)
+                : Runner.Judge.Judge.Run(request, options with { Sandbox = options.Sandbox with { CgroupParent = "runner-judge-cli-tests" } }, null, cancellation),
             CheckHost = options =>
             {
                 LastOptions = options;

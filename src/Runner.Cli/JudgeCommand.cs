@@ -1,0 +1,146 @@
+using System.Globalization;
+using Runner.Judge;
+using Runner.Judge.Checking;
+using Runner.Judge.Languages;
+using Runner.Sandbox;
+
+namespace Runner.Cli;
+
+/// <summary><c>runner judge --language ID --source FILE --tests DIR [options]</c></summary>
+internal static class JudgeCommand
+{
+    public static int Execute(IReadOnlyList<string> args, CliContext context)
+    {
+        var a = JudgeOptionsParser.ParseJudge(args, context.CurrentDirectory);
+        if (a.Help)
+        {
+            HelpText.Write(context.Out);
+            return ExitCodes.Ok;
+        }
+
+        var catalog = LoadCatalog(a.LanguagesPath, context);
+        string source;
+        try
+        {
+            source = File.ReadAllText(a.SourcePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException("--source", e.Message);
+        }
+        var checker = CheckerSpec.TryParseBuiltIn(a.Checker) ?? CustomChecker(a.Checker);
+
+        JudgeReport report;
+        try
+        {
+            var request = new JudgeRequest
+            {
+                Language = a.Language,
+                Source = source,
+                Tests = TestDirectory.Load(a.TestsPath),
+                Limits = a.Limits,
+                Checker = checker,
+                StopOnFirstFailure = a.StopOnFailure,
+            };
+            var options = new JudgeOptions
+            {
+                Sandbox = EnvironmentOptions.Read(context.GetEnvironmentVariable),
+                RootfsPath = a.RootfsPath,
+                Languages = catalog,
+            };
+            report = context.RunJudge(request, options, context.Cancellation);
+        }
+        catch (JudgeRequestException e)
+        {
+            throw new CliUsageException(OptionFor(e.Field), e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            report = Failure("interrupted before judging finished");
+        }
+
+        if (a.Json) JudgeJson.Write(context.Out, report);
+        else WriteTable(report, context.Out);
+        return report.Verdict switch
+        {
+            Verdict.Accepted => ExitCodes.Ok,
+            Verdict.InternalError => ExitCodes.UsageOrInternal,
+            _ => ExitCodes.ProgramFailed,
+        };
+    }
+
+    internal static LanguageCatalog LoadCatalog(string? path, CliContext context)
+    {
+        try
+        {
+            return LanguageCatalog.Load(path ?? (context.GetEnvironmentVariable(LanguageCatalog.OverrideVariable) is { Length: > 0 } env ? env : null));
+        }
+        catch (LanguageFileException e)
+        {
+            throw new CliUsageException(path is null ? LanguageCatalog.OverrideVariable : "--languages", e.Message);
+        }
+    }
+
+    /// <summary>A checker file's language follows its extension; C++ is the testlib norm.</summary>
+    private static CheckerSpec CustomChecker(string path)
+    {
+        var language = Path.GetExtension(path) switch
+        {
+            ".c" => "c",
+            ".py" => "python",
+            ".cpp" or ".cc" or ".cxx" => "cpp",
+            _ => throw new CliUsageException("--checker", $"expected exact, lines, tokens, float[:EPS] or a .cpp/.c/.py checker source, got '{path}'"),
+        };
+        try
+        {
+            return CheckerSpec.Custom(File.ReadAllText(path), language);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException("--checker", e.Message);
+        }
+    }
+
+    private static string OptionFor(string field) => field switch
+    {
+        "language" or "tests" or "checker" => "--" + field,
+        "source" => "--source",
+        _ => RunCommand.OptionForField(field),
+    };
+
+    private static JudgeReport Failure(string message) => new()
+    {
+        Verdict = Verdict.InternalError,
+        Score = new JudgeScore(0, 0, 0),
+        Compile = new CompileReport { Status = CompileStatus.Skipped },
+        Tests = [],
+        Message = message,
+    };
+
+    private static void WriteTable(JudgeReport r, Stream output)
+    {
+        var c = CultureInfo.InvariantCulture;
+        using var w = new StreamWriter(output, CliMain.Utf8, leaveOpen: true) { NewLine = "\n" };
+        w.WriteLine(string.Format(c, "verdict: {0}   score: {1}/{2} (points {3:0.###})",
+            VerdictNames.Of(r.Verdict), r.Score.Passed, r.Score.Total, r.Score.Points));
+        var compile = JudgeReportDto.CompileStatusName(r.Compile.Status);
+        w.WriteLine(r.Compile.Status == CompileStatus.Skipped
+            ? "compile: skipped"
+            : string.Format(c, "compile: {0} (cpu {1:0.000}s, wall {2:0.000}s){3}", compile, r.Compile.CpuTime, r.Compile.WallTime,
+                r.Compile.Message.Length > 0 ? " " + r.Compile.Message : ""));
+        if (r.Compile.Status != CompileStatus.Succeeded && r.Compile.Output.Length > 0)
+            w.WriteLine(r.Compile.Output.TrimEnd());
+        if (r.Message.Length > 0 && r.Tests.Count == 0) w.WriteLine("message: " + CliMain.OneLine(r.Message));
+        if (r.Tests.Count == 0) return;
+
+        var nameWidth = Math.Max(4, r.Tests.Max(t => t.Name.Length));
+        w.WriteLine($"{"TEST".PadRight(nameWidth)}  {"VERDICT",-21}  {"CPU",7}  {"WALL",7}  {"MEMORY",9}  {"EXIT",6}  MESSAGE");
+        foreach (var t in r.Tests)
+        {
+            var exit = t.Signal is { } s ? "sig" + s.ToString(c) : t.ExitCode?.ToString(c) ?? "-";
+            w.WriteLine(string.Format(c, "{0}  {1,-21}  {2,6:0.000}s  {3,6:0.000}s  {4,9}  {5,6}  {6}",
+                t.Name.PadRight(nameWidth), VerdictNames.Of(t.Verdict), t.CpuTime, t.WallTime,
+                t.MemoryPeak is { } m ? ByteSize.Format(m) : "-", exit, CliMain.OneLine(t.Message)));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using Runner.Judge;
+using Runner.Judge.Checking;
+using Runner.Sandbox;
+
+namespace Runner.Cli;
+
+/// <summary>The arguments after <c>runner judge</c>, before any file is read.</summary>
+internal sealed record JudgeArguments(
+    string Language, string SourcePath, string TestsPath, SandboxLimits Limits, string Checker,
+    bool StopOnFailure, bool Json, string? RootfsPath, string? LanguagesPath, bool Help = false);
+
+/// <summary>Parses <c>runner judge</c> and <c>runner languages</c> options; the same spelling rules as <c>runner run</c>.</summary>
+internal static class JudgeOptionsParser
+{
+    public static JudgeArguments ParseJudge(IReadOnlyList<string> args, string currentDirectory)
+    {
+        var values = Parse(args, ["--language", "--source", "--tests", "--time", "--wall-time", "--memory", "--output-limit",
+            "--checker", "--rootfs", "--languages"], ["--json", "--stop-on-failure"], out var flags, out var help);
+        if (help) return new JudgeArguments("", "", "", JudgeDefaults.RunLimits, "lines", false, false, null, null, Help: true);
+        string Required(string name) => values.TryGetValue(name, out var v) ? v
+            : throw new CliUsageException(name, "is required; try 'runner judge --help'");
+
+        var limits = JudgeDefaults.RunLimits;
+        if (values.TryGetValue("--time", out var time)) limits = limits with { CpuTimeSeconds = Seconds("--time", time) };
+        if (values.TryGetValue("--wall-time", out var wall)) limits = limits with { WallTimeSeconds = Seconds("--wall-time", wall) };
+        if (values.TryGetValue("--memory", out var memory)) limits = limits with { MemoryBytes = Size("--memory", memory) };
+        if (values.TryGetValue("--output-limit", out var output)) limits = limits with { OutputBytes = Size("--output-limit", output) };
+        var checker = values.GetValueOrDefault("--checker", "lines");
+        if (CheckerSpec.TryParseBuiltIn(checker) is null)
+        {
+            if (checker.StartsWith("float", StringComparison.Ordinal))
+                throw new CliUsageException("--checker", $"expected float or float:EPS with a non-negative EPS like 1e-6, got '{checker}'");
+            checker = HostPath("--checker", checker, currentDirectory);
+        }
+        return new JudgeArguments(
+            Required("--language"),
+            HostPath("--source", Required("--source"), currentDirectory),
+            HostPath("--tests", Required("--tests"), currentDirectory),
+            limits,
+            checker,
+            flags.Contains("--stop-on-failure"),
+            flags.Contains("--json"),
+            values.TryGetValue("--rootfs", out var rootfs) ? HostPath("--rootfs", rootfs, currentDirectory) : null,
+            values.TryGetValue("--languages", out var languages) ? HostPath("--languages", languages, currentDirectory) : null);
+    }
+
+    public static (bool Json, string? RootfsPath, string? LanguagesPath, bool Help) ParseLanguages(
+        IReadOnlyList<string> args, string currentDirectory)
+    {
+        var values = Parse(args, ["--rootfs", "--languages"], ["--json"], out var flags, out var help);
+        return (flags.Contains("--json"),
+            values.TryGetValue("--rootfs", out var rootfs) ? HostPath("--rootfs", rootfs, currentDirectory) : null,
+            values.TryGetValue("--languages", out var languages) ? HostPath("--languages", languages, currentDirectory) : null,
+            help);
+    }
+
+    private static Dictionary<string, string> Parse(IReadOnlyList<string> args, string[] valued, string[] switches,
+        out HashSet<string> flags, out bool help)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        flags = new HashSet<string>(StringComparer.Ordinal);
+        help = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help")
+            {
+                help = true;
+                return values;
+            }
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+                throw new CliUsageException(arg, "unexpected argument");
+            var eq = arg.IndexOf('=');
+            var name = eq < 0 ? arg : arg[..eq];
+            if (switches.Contains(name))
+            {
+                if (eq >= 0) throw new CliUsageException(name, "takes no value");
+                if (!flags.Add(name)) throw new CliUsageException(name, "given more than once");
+                continue;
+            }
+            if (!valued.Contains(name)) throw new CliUsageException(name, "unknown option");
+            string value;
+            if (eq >= 0) value = arg[(eq + 1)..];
+            else if (i + 1 < args.Count) value = args[++i];
+            else throw new CliUsageException(name, "missing value");
+            if (!values.TryAdd(name, value)) throw new CliUsageException(name, "given more than once");
+        }
+        return values;
+    }
+
+    private static double Seconds(string option, string value)
+    {
+        if (double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var s)
+            && s > 0 && double.IsFinite(s))
+            return s;
+        throw new CliUsageException(option, $"expected a positive number of seconds like 1 or 0.5, got '{value}'");
+    }
+
+    private static long Size(string option, string value) =>
+        ByteSize.TryParse(value, out var bytes) ? bytes
+            : throw new CliUsageException(option, $"expected a size like 256M or 1G, got '{value}'");
+
+    private static string HostPath(string option, string value, string currentDirectory)
+    {
+        if (value.Length == 0 || value.Contains('\0')) throw new CliUsageException(option, "expected a path");
+        return Path.GetFullPath(value, currentDirectory);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace Runner.Judge.Checking;
+
+public enum CheckerKind { Exact, Lines, Tokens, Float, Custom }
+
+/// <summary>How a test's output is compared with its answer (docs/judge-contract.md, "Checkers").</summary>
+public sealed record CheckerSpec
+{
+    public const double DefaultEpsilon = 1e-6;
+
+    public CheckerKind Kind { get; init; } = CheckerKind.Lines;
+
+    /// <summary>Float: numbers within this absolute difference are equal.</summary>
+    public double AbsoluteEpsilon { get; init; } = DefaultEpsilon;
+
+    /// <summary>Float: numbers within this difference relative to the answer are equal.</summary>
+    public double RelativeEpsilon { get; init; } = DefaultEpsilon;
+
+    /// <summary>Custom: the checker's source, compiled and run in the sandbox (testlib convention).</summary>
+    public string? CustomSource { get; init; }
+
+    /// <summary>Custom: the language id the checker is written in.</summary>
+    public string CustomLanguage { get; init; } = "cpp";
+
+    public static CheckerSpec Exact { get; } = new() { Kind = CheckerKind.Exact };
+    public static CheckerSpec Lines { get; } = new() { Kind = CheckerKind.Lines };
+    public static CheckerSpec Tokens { get; } = new() { Kind = CheckerKind.Tokens };
+
+    public static CheckerSpec Float(double epsilon = DefaultEpsilon) =>
+        new() { Kind = CheckerKind.Float, AbsoluteEpsilon = epsilon, RelativeEpsilon = epsilon };
+
+    public static CheckerSpec Custom(string source, string language = "cpp") =>
+        new() { Kind = CheckerKind.Custom, CustomSource = source, CustomLanguage = language };
+
+    /// <summary>Parses exact, lines, tokens, float or float:EPS; null for anything else (a checker file).</summary>
+    public static CheckerSpec? TryParseBuiltIn(string text)
+    {
+        switch (text)
+        {
+            case "exact": return Exact;
+            case "lines": return Lines;
+            case "tokens": return Tokens;
+            case "float": return Float();
+        }
+        if (text.StartsWith("float:", StringComparison.Ordinal)
+            && double.TryParse(text.AsSpan(6), NumberStyles.Float, CultureInfo.InvariantCulture, out var eps)
+            && eps >= 0 && double.IsFinite(eps))
+            return Float(eps);
+        return null;
+    }
+
+    internal void Validate()
+    {
+        if (!(AbsoluteEpsilon >= 0) || !(RelativeEpsilon >= 0))
+            throw new JudgeRequestException("checker", "epsilons must be non-negative numbers");
+        if (Kind == CheckerKind.Custom && string.IsNullOrEmpty(CustomSource))
+            throw new JudgeRequestException("checker", "a custom checker needs its source");
+    }
+}

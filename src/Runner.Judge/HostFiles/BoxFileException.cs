@@ -1,0 +1,11 @@
+namespace Runner.Judge.HostFiles;
+
+/// <summary>
+/// A host-side file operation on a box directory was refused or failed, for example because the
+/// box left a symlink, a FIFO or an oversized file where the host expected a regular file.
+/// </summary>
+public sealed class BoxFileException(string message) : IOException(message)
+{
+    internal static BoxFileException FromErrno(string call, string path) =>
+        new($"{call} '{path}': {new System.ComponentModel.Win32Exception(NoFollowCalls.Errno).Message} (errno {NoFollowCalls.Errno})");
+}

@@ -1,0 +1,202 @@
+using System.Text;
+using Runner.Judge.Checking;
+using Runner.Judge.HostFiles;
+using Runner.Judge.Languages;
+using Runner.Judge.Pipeline;
+using Runner.Sandbox;
+
+namespace Runner.Judge;
+
+/// <summary>
+/// The judge's entry point: compile once in a box, run every test in a fresh box with the
+/// compile's artifacts copied in, check each output, and report. Faults of the judge, the
+/// sandbox or a custom checker come back as <see cref="Verdict.InternalError"/>, never as a
+/// verdict against the submission; only an invalid request throws.
+/// </summary>
+public static class Judge
+{
+    private static readonly Lazy<LanguageCatalog> DefaultCatalog = new(() => LanguageCatalog.Load());
+
+    /// <exception cref="JudgeRequestException">The request is invalid (unknown language, bad limits, duplicate test names).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the running box is killed and cleaned up first.</exception>
+    public static JudgeReport Run(JudgeRequest request, JudgeOptions? options = null,
+        IProgress<JudgeProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new JudgeOptions();
+        request.Validate();
+        var catalog = options.Languages ?? DefaultCatalog.Value;
+        var language = catalog.Find(request.Language)
+            ?? throw new JudgeRequestException("language", $"unknown language '{request.Language}'");
+        LanguageDefinition? checkerLanguage = null;
+        if (request.Checker.Kind == CheckerKind.Custom)
+            checkerLanguage = catalog.Find(request.Checker.CustomLanguage)
+                ?? throw new JudgeRequestException("checker", $"unknown checker language '{request.Checker.CustomLanguage}'");
+
+        BoxDirectory session;
+        try
+        {
+            session = NewSession(options.WorkRoot);
+        }
+        catch (IOException e)
+        {
+            return Failed(request, new CompileReport { Status = CompileStatus.Skipped }, $"judge: cannot create a work directory: {e.Message}");
+        }
+        using (session)
+        {
+            try
+            {
+                return new Submission(request, options, language, checkerLanguage,
+                    new BoxRun(options, session.FullPath, cancellationToken), progress).Judge();
+            }
+            catch (IOException e)
+            {
+                return Failed(request, new CompileReport { Status = CompileStatus.Skipped }, $"judge: {e.Message}");
+            }
+        }
+    }
+
+    private static BoxDirectory NewSession(string workRoot)
+    {
+        if (!Directory.Exists(workRoot))
+        {
+            // Boxes resolve their bind source as their own uid, so every level must be searchable.
+            Directory.CreateDirectory(workRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+        return BoxDirectory.Create(workRoot, "judge-" + Guid.NewGuid().ToString("N"));
+    }
+
+    internal static JudgeReport Failed(JudgeRequest request, CompileReport compile, string message) => new()
+    {
+        Verdict = Verdict.InternalError,
+        Score = new JudgeScore(0, request.Tests.Count, 0),
+        Compile = compile,
+        Tests = [],
+        Message = message,
+    };
+
+    /// <summary>One submission's way through the pipeline.</summary>
+    private sealed class Submission(JudgeRequest request, JudgeOptions options, LanguageDefinition language,
+        LanguageDefinition? checkerLanguage, BoxRun boxes, IProgress<JudgeProgress>? progress)
+    {
+        private readonly int _count = request.Tests.Count;
+
+        public JudgeReport Judge()
+        {
+            CustomChecker? checker = null;
+            if (checkerLanguage is not null)
+            {
+                var built = Compilation.Run(boxes, options, checkerLanguage, request.Checker.CustomSource!, "checker-compile");
+                if (built.Artifacts is null)
+                    return Failed(request, new CompileReport { Status = CompileStatus.Skipped },
+                        $"checker: {built.Report.Message}\n{built.Report.Output}".TrimEnd());
+                checker = new CustomChecker(checkerLanguage, built.Artifacts, options);
+            }
+
+            progress?.Report(new JudgeProgress(JudgeStage.Compiling, 0, _count));
+            var compiled = Compilation.Run(boxes, options, language, request.Source, "compile");
+            progress?.Report(new JudgeProgress(JudgeStage.Compiled, 0, _count, Compile: compiled.Report));
+            if (compiled.Artifacts is null)
+            {
+                var internalFault = compiled.Report.Status == CompileStatus.InternalError;
+                return Finish(new JudgeReport
+                {
+                    Verdict = internalFault ? Verdict.InternalError : Verdict.CompilationError,
+                    Score = new JudgeScore(0, _count, 0),
+                    Compile = compiled.Report,
+                    Tests = [],
+                    Message = compiled.Report.Message,
+                });
+            }
+
+            var tests = new List<TestReport>();
+            for (var i = 0; i < _count; i++)
+            {
+                var test = request.Tests[i];
+                progress?.Report(new JudgeProgress(JudgeStage.TestStarted, i, _count, test.Name));
+                var report = RunTest(test, compiled.Artifacts, checker);
+                tests.Add(report);
+                progress?.Report(new JudgeProgress(JudgeStage.TestFinished, i, _count, test.Name, Test: report));
+                if (request.StopOnFirstFailure && report.Verdict != Verdict.Accepted) break;
+            }
+            var failed = tests.FirstOrDefault(t => t.Verdict == Verdict.InternalError)
+                ?? tests.FirstOrDefault(t => t.Verdict != Verdict.Accepted);
+            return Finish(new JudgeReport
+            {
+                Verdict = failed?.Verdict ?? Verdict.Accepted,
+                Score = new JudgeScore(tests.Count(t => t.Verdict == Verdict.Accepted), _count, tests.Sum(t => t.Score)),
+                Compile = compiled.Report,
+                Tests = tests,
+                Message = failed is null ? "" : $"test {failed.Name}: {failed.Message}",
+            });
+        }
+
+        private JudgeReport Finish(JudgeReport report)
+        {
+            progress?.Report(new JudgeProgress(JudgeStage.Finished, _count, _count));
+            return report;
+        }
+
+        private TestReport RunTest(TestCase test, IReadOnlyList<BoxFile> artifacts, CustomChecker? checker)
+        {
+            byte[] answer, input;
+            try
+            {
+                answer = test.Answer.Read();
+                input = checker is not null || test.Input.Path is null ? test.Input.Read() : [];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new TestReport { Name = test.Name, Verdict = Verdict.InternalError, Message = $"judge: test data: {e.Message}" };
+            }
+
+            var limits = request.Limits;
+            if (language.RunLimits is { } adjust) limits = adjust.Apply(limits);
+            SandboxResult r;
+            using (var dir = boxes.NewDirectory("test"))
+            {
+                dir.Restore(artifacts);
+                var stdin = test.Input.Path;
+                if (stdin is null)
+                {
+                    // In-memory input goes to a judge-only file beside the box directory, never inside it.
+                    stdin = dir.FullPath + ".in";
+                    File.WriteAllBytes(stdin, input);
+                }
+                try
+                {
+                    r = boxes.Run(dir, language, language.Expand(language.Run, request.Limits.MemoryBytes), limits, stdin);
+                }
+                finally
+                {
+                    if (test.Input.Path is null) File.Delete(stdin);
+                }
+            }
+
+            var report = new TestReport
+            {
+                Name = test.Name,
+                Verdict = Verdict.Accepted,
+                CpuTime = r.CpuTime,
+                WallTime = r.WallTime,
+                MemoryPeak = r.MemoryPeak,
+                ExitCode = r.ExitCode,
+                Signal = r.Signal,
+                OutputExcerpt = Excerpt(r.StdoutBytes),
+            };
+            if (RunVerdict.Of(r, limits, request.Limits.MemoryBytes, language) is { } failure)
+                return report with { Verdict = failure.Verdict, Message = failure.Message };
+
+            var outcome = checker is not null
+                ? checker.Check(boxes, input, r.StdoutBytes, answer)
+                : BuiltInCheckers.Check(request.Checker, r.StdoutBytes, answer);
+            return report with { Verdict = outcome.Verdict, Message = outcome.Message, Score = outcome.Score };
+        }
+
+        private string Excerpt(byte[] stdout)
+        {
+            var text = Encoding.UTF8.GetString(stdout, 0, Math.Min(stdout.Length, options.ExcerptBytes));
+            return stdout.Length > options.ExcerptBytes ? text + "..." : text;
+        }
+    }
+}

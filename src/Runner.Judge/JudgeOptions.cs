@@ -1,0 +1,67 @@
+using Runner.Judge.Languages;
+using Runner.Sandbox;
+
+namespace Runner.Judge;
+
+/// <summary>Host-side configuration of the judge (not per submission).</summary>
+public sealed record JudgeOptions
+{
+    public SandboxOptions Sandbox { get; init; } = new();
+
+    /// <summary>Root filesystem image for every box; null means the host's /usr (rootfs/README.md).</summary>
+    public string? RootfsPath { get; init; }
+
+    /// <summary>Null loads <see cref="LanguageCatalog.Load"/> (built-in plus RUNNER_LANGUAGES) once per process.</summary>
+    public LanguageCatalog? Languages { get; init; }
+
+    /// <summary>
+    /// Where per-step box directories are created; each submission gets a private subdirectory,
+    /// removed afterwards. A tmpfs is the better home: what a box writes to /box there is charged
+    /// to its memory cgroup instead of filling a disk.
+    /// </summary>
+    public string WorkRoot { get; init; } = Path.Combine(Path.GetTempPath(), "runner-judge");
+
+    /// <summary>Limits of compiling the submission and a custom checker, before language adjustments.</summary>
+    public SandboxLimits CompileLimits { get; init; } = JudgeDefaults.CompileLimits;
+
+    /// <summary>Limits of one custom checker run.</summary>
+    public SandboxLimits CheckerLimits { get; init; } = JudgeDefaults.CheckerLimits;
+
+    /// <summary>Compiler output kept in the report.</summary>
+    public int CompileOutputBytes { get; init; } = 64 << 10;
+
+    /// <summary>Program output kept in each test's excerpt.</summary>
+    public int ExcerptBytes { get; init; } = 256;
+
+    /// <summary>Cap on what the compile box may leave behind to be copied into each test's box.</summary>
+    public long MaxArtifactBytes { get; init; } = 256L << 20;
+}
+
+public static class JudgeDefaults
+{
+    public static SandboxLimits RunLimits { get; } = new()
+    {
+        CpuTimeSeconds = 2,
+        MemoryBytes = 256L << 20,
+        OutputBytes = 16L << 20,
+        Pids = 64,
+    };
+
+    public static SandboxLimits CompileLimits { get; } = new()
+    {
+        CpuTimeSeconds = 10,
+        WallTimeSeconds = 30,
+        MemoryBytes = 512L << 20,
+        Pids = 64,
+        OutputBytes = 1L << 20,
+        FileSizeBytes = 256L << 20,
+    };
+
+    public static SandboxLimits CheckerLimits { get; } = new()
+    {
+        CpuTimeSeconds = 10,
+        WallTimeSeconds = 30,
+        MemoryBytes = 512L << 20,
+        OutputBytes = 1L << 20,
+    };
+}

@@ -1,0 +1,79 @@
+using Runner.Judge.Checking;
+using Runner.Sandbox;
+
+namespace Runner.Judge;
+
+/// <summary>One submission: source, language, tests, limits and checker.</summary>
+public sealed record JudgeRequest
+{
+    /// <summary>A language id from the <see cref="Languages.LanguageCatalog"/>.</summary>
+    public required string Language { get; init; }
+
+    /// <summary>The source text, written as UTF-8 to the language's source file.</summary>
+    public required string Source { get; init; }
+
+    public required IReadOnlyList<TestCase> Tests { get; init; }
+
+    /// <summary>
+    /// Per-test limits before the language's adjustments. CPU time, memory and output are the
+    /// ones a judge sets; the wall limit defaults to 2 x CPU + 1 s.
+    /// </summary>
+    public SandboxLimits Limits { get; init; } = JudgeDefaults.RunLimits;
+
+    public CheckerSpec Checker { get; init; } = CheckerSpec.Lines;
+
+    /// <summary>Stop after the first test that is not accepted (judges); the default runs all (autograders).</summary>
+    public bool StopOnFirstFailure { get; init; }
+
+    internal void Validate()
+    {
+        if (string.IsNullOrEmpty(Language)) throw new JudgeRequestException("language", "a language is required");
+        if (Source is null) throw new JudgeRequestException("source", "a source is required");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var test in Tests)
+        {
+            if (string.IsNullOrEmpty(test.Name)) throw new JudgeRequestException("tests", "every test needs a name");
+            if (!names.Add(test.Name)) throw new JudgeRequestException("tests", $"test '{test.Name}' is listed twice");
+        }
+        try
+        {
+            Limits.Validate();
+        }
+        catch (SandboxSpecException e)
+        {
+            throw new JudgeRequestException(e.Field, e.Message);
+        }
+        Checker.Validate();
+    }
+}
+
+/// <summary>One test: input fed to stdin and the answer the checker compares with.</summary>
+public sealed record TestCase(string Name, TestData Input, TestData Answer)
+{
+    public static TestCase FromFiles(string name, string inputPath, string answerPath) =>
+        new(name, TestData.FromFile(inputPath), TestData.FromFile(answerPath));
+
+    public static TestCase FromText(string name, string input, string answer) =>
+        new(name, TestData.FromText(input), TestData.FromText(answer));
+}
+
+/// <summary>Test data given either as a host file (read by the judge, never by a box) or in memory.</summary>
+public sealed record TestData
+{
+    private TestData(string? path, byte[]? bytes) => (Path, Bytes) = (path, bytes);
+
+    public string? Path { get; }
+    public byte[]? Bytes { get; }
+
+    public static TestData FromFile(string path) => new(path, null);
+    public static TestData FromBytes(byte[] bytes) => new(null, bytes);
+    public static TestData FromText(string text) => new(null, System.Text.Encoding.UTF8.GetBytes(text));
+
+    internal byte[] Read() => Bytes ?? File.ReadAllBytes(Path!);
+}
+
+/// <summary>A request field is invalid; <see cref="Field"/> names it as the CLI and API do.</summary>
+public sealed class JudgeRequestException(string field, string message) : ArgumentException(message)
+{
+    public string Field { get; } = field;
+}

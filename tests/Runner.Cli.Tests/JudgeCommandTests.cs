@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Runner.Judge;
+using Runner.Judge.Checking;
+
+namespace Runner.Cli.Tests;
+
+public sealed class JudgeCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("runner-cli-judge-").FullName;
+    private readonly TestCli _cli = new();
+
+    public JudgeCommandTests()
+    {
+        _cli.CurrentDirectory = _dir;
+        File.WriteAllText(Path.Combine(_dir, "sol.py"), "a, b = map(int, input().split())\nprint(a + b)\n");
+        Directory.CreateDirectory(Path.Combine(_dir, "tests"));
+        foreach (var (name, input, answer, ext) in new[] { ("t10", "5 5", "10", "out"), ("t2", "1 1", "2", "ans"), ("t1", "1 0", "1", "out") })
+        {
+            File.WriteAllText(Path.Combine(_dir, "tests", name + ".in"), input + "\n");
+            File.WriteAllText(Path.Combine(_dir, "tests", $"{name}.{ext}"), answer + "\n");
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Judge_parses_limits_checker_and_flags_into_the_request()
+    {
+        JudgeRequest? seen = null;
+        JudgeOptions? options = null;
+        _cli.Judge = (r, o) => { seen = r; options = o; return Report(Verdict.Accepted); };
+        var code = _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests", "--time", "0.5",
+            "--memory", "64M", "--checker=float:1e-3", "--stop-on-failure", "--rootfs", "/img");
+        Assert.Equal(0, code);
+        Assert.Equal("python", seen!.Language);
+        Assert.Equal(0.5, seen.Limits.CpuTimeSeconds);
+        Assert.Equal(64L << 20, seen.Limits.MemoryBytes);
+        Assert.Equal(CheckerKind.Float, seen.Checker.Kind);
+        Assert.Equal(1e-3, seen.Checker.AbsoluteEpsilon);
+        Assert.True(seen.StopOnFirstFailure);
+        Assert.Equal("/img", options!.RootfsPath);
+        Assert.Equal(["t1", "t2", "t10"], seen.Tests.Select(t => t.Name));
+        Assert.EndsWith("t2.ans", seen.Tests[1].Answer.Path);
+    }
+
+    [Theory]
+    [InlineData(Verdict.Accepted, 0)]
+    [InlineData(Verdict.WrongAnswer, 1)]
+    [InlineData(Verdict.CompilationError, 1)]
+    [InlineData(Verdict.TimeLimitExceeded, 1)]
+    [InlineData(Verdict.InternalError, 2)]
+    public void The_exit_status_follows_the_overall_verdict(Verdict verdict, int expected)
+    {
+        _cli.Judge = (_, _) => Report(verdict);
+        Assert.Equal(expected, _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests"));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--source", "sol.py", "--tests", "tests" }, "runner: --language: is required")]
+    [InlineData(new[] { "--language", "python", "--source", "sol.py", "--tests", "nowhere" }, "runner: --tests: '")]
+    [InlineData(new[] { "--language", "cobol", "--source", "sol.py", "--tests", "tests" }, "runner: --language: unknown language 'cobol'")]
+    [InlineData(new[] { "--language", "python", "--source", "sol.py", "--tests", "tests", "--checker", "float:x" }, "runner: --checker: expected float")]
+    [InlineData(new[] { "--language", "python", "--source", "sol.py", "--tests", "tests", "--checker", "check.rb" }, "runner: --checker: expected exact")]
+    [InlineData(new[] { "--language", "python", "--source", "sol.py", "--tests", "tests", "--memory", "lots" }, "runner: --memory: expected a size")]
+    [InlineData(new[] { "--language", "python", "--source", "missing.py", "--tests", "tests" }, "runner: --source: ")]
+    public void Bad_judge_usage_is_one_line_on_stderr_and_exit_2(string[] args, string expected)
+    {
+        _cli.Judge = (r, o) => Runner.Judge.Judge.Run(r, o);
+        Assert.Equal(2, _cli.Run(["judge", .. args]));
+        Assert.StartsWith(expected, Assert.Single(_cli.StderrLines));
+    }
+
+    [Fact]
+    public void An_input_without_an_answer_is_a_usage_error()
+    {
+        File.WriteAllText(Path.Combine(_dir, "tests", "orphan.in"), "1 1\n");
+        Assert.Equal(2, _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests"));
+        Assert.Contains("'orphan.in' has no 'orphan.out' or 'orphan.ans'", _cli.Stderr);
+    }
+
+    [Fact]
+    public void Judge_json_in_real_boxes_has_verdict_score_compile_and_tests()
+    {
+        File.WriteAllText(Path.Combine(_dir, "tests", "t10.out"), "11\n");
+        var code = _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests", "--json");
+        Assert.Equal(1, code);
+        using var doc = JsonDocument.Parse(_cli.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal(["verdict", "score", "compile", "tests", "message"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("wrong_answer", root.GetProperty("verdict").GetString());
+        Assert.Equal(2, root.GetProperty("score").GetProperty("passed").GetInt32());
+        Assert.Equal(3, root.GetProperty("score").GetProperty("total").GetInt32());
+        Assert.Equal("succeeded", root.GetProperty("compile").GetProperty("status").GetString());
+        var tests = root.GetProperty("tests").EnumerateArray().ToList();
+        Assert.Equal(["t1", "t2", "t10"], tests.Select(t => t.GetProperty("name").GetString()));
+        Assert.Equal("10\n", tests[2].GetProperty("output_excerpt").GetString());
+        Assert.Equal(["name", "verdict", "score", "cpu_time", "wall_time", "memory_peak", "exit_code", "signal", "message", "output_excerpt"],
+            tests[0].EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Judge_without_json_prints_a_table_with_one_row_per_test()
+    {
+        var code = _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests");
+        Assert.Equal(0, code);
+        var lines = _cli.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("verdict: accepted   score: 3/3", lines[0]);
+        Assert.StartsWith("TEST", lines[2]);
+        Assert.Equal(["t1", "t2", "t10"], lines[3..].Select(l => l.Split(' ')[0]));
+    }
+
+    [Fact]
+    public void Languages_json_lists_every_language_with_availability_and_version()
+    {
+        Assert.Equal(0, _cli.Run("languages", "--json"));
+        using var doc = JsonDocument.Parse(_cli.Stdout);
+        var python = doc.RootElement.GetProperty("languages").EnumerateArray().Single(l => l.GetProperty("id").GetString() == "python");
+        Assert.True(python.GetProperty("available").GetBoolean());
+        Assert.StartsWith("Python 3", python.GetProperty("version").GetString());
+    }
+
+    private static JudgeReport Report(Verdict verdict) => new()
+    {
+        Verdict = verdict,
+        Score = new JudgeScore(0, 1, 0),
+        Compile = new CompileReport { Status = CompileStatus.Skipped },
+        Tests = [],
+    };
+}
+
+public class NaturalOrderTests
+{
+    [Fact]
+    public void Numbers_inside_names_sort_by_value()
+    {
+        string[] names = ["test10", "test2", "a", "test1", "test02", "b1", "test"];
+        Assert.Equal(["a", "b1", "test", "test1", "test2", "test02", "test10"], names.Order(NaturalOrder.Instance));
+    }
+}

@@ -1,0 +1,38 @@
+program behave
+  implicit none
+  character(len=64) :: line
+  character(len=16) :: cmd
+  integer(8) :: a, b, n
+  integer :: z
+  real(8), allocatable :: big(:)
+  read(*, '(A)') line
+  read(line, *) cmd
+  select case (trim(cmd))
+  case ('sum')
+    read(line, *) cmd, a, b
+    print '(I0)', a + b
+  case ('spin')
+    n = 0
+    do
+      n = n + 1
+      if (n < 0) exit
+    end do
+  case ('alloc')
+    allocate(big(200000000_8))
+    big = 1.0d0
+    print *, big(1)
+  case ('div')
+    z = len_trim(cmd) - 3 ! zero, but not a constant the compiler can fold
+    print *, 1 / z
+  case ('throw')
+    error stop 'boom'
+  case ('exit3')
+    stop 3
+  case ('flood')
+    do
+      print '(A)', 'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy'
+    end do
+  case default
+    stop 11
+  end select
+end program behave
