@@ -61,6 +61,7 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
         {
             language = TestHosts.Python,
             source = Programs.SlowEchoPython(5),
+            limits = new { wall_time = 20 },
             stdin = "z",
             expected_output = "z",
             callback_url = listener.Url,

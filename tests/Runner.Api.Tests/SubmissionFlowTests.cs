@@ -34,7 +34,7 @@ public sealed class SubmissionFlowTests(PostgresServer postgres) : IClassFixture
         {
             ["Runner:WaitTimeoutSeconds"] = "0.3",
         });
-        var r = await host.Client().PostJson("/api/v1/submissions?wait=true", new { language = TestHosts.Python, source = Programs.SlowEchoPython(3) });
+        var r = await host.Client().PostJson("/api/v1/submissions?wait=true", new { language = TestHosts.Python, source = Programs.SlowEchoPython(3), limits = new { wall_time = 20 } });
         var body = await r.Expect(202);
         Assert.Equal($"/api/v1/submissions/{body.GetProperty("id").GetString()}", r.Headers.Location?.ToString());
     }
@@ -48,6 +48,7 @@ public sealed class SubmissionFlowTests(PostgresServer postgres) : IClassFixture
         {
             language = TestHosts.Python,
             source = Programs.SlowEchoPython(1.5),
+            limits = new { wall_time = 20 },
             tests = new[] { new { name = "first", input = "a", expected_output = "a" }, new { name = "second", input = "b", expected_output = "b" } },
         });
         var accepted = await r.Expect(202);

@@ -104,7 +104,7 @@ public static class RunnerServiceCollectionExtensions
 
     /// <summary>The judge every real host uses.</summary>
     public static IServiceCollection AddRunnerDefaultJudge(this IServiceCollection services) =>
-        services.AddRunnerJudge<JudgeNotInstalled>();
+        services.AddRunnerJudge<PipelineJudge>();
 
     /// <summary>Registers the judge behind the service's seam.</summary>
     public static IServiceCollection AddRunnerJudge<TJudge>(this IServiceCollection services)

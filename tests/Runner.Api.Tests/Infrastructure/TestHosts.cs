@@ -1,14 +1,12 @@
-using Runner.Api.Hosting;
-
 namespace Runner.Api.Tests.Infrastructure;
 
 public static class TestHosts
 {
     public const string Python = "python";
 
-    /// <summary>A host on the given database with the judge every real host uses.</summary>
+    /// <summary>A host on the given database with the judge every real host uses (real boxes).</summary>
     public static RunnerHost Api(string connectionString, IDictionary<string, string?>? settings = null) =>
-        new(connectionString, settings, s => s.AddRunnerJudge<FakeJudgeForTests>());
+        new(connectionString, settings);
 }
 
 [CollectionDefinition("Service")]
