@@ -3,7 +3,7 @@ program behave
   character(len=64) :: line
   character(len=16) :: cmd
   integer(8) :: a, b, n
-  integer :: z
+  integer, volatile :: z
   real(8), allocatable :: big(:)
   read(*, '(A)') line
   read(line, *) cmd
@@ -22,8 +22,8 @@ program behave
     big = 1.0d0
     print *, big(1)
   case ('div')
-    z = len_trim(cmd) - 3 ! zero, but not a constant the compiler can fold
-    print *, 1 / z
+    z = 0 ! volatile: the division happens at run time, not in the optimiser
+    print *, (z + 5) / z ! not 1 / z: gfortran computes that without dividing
   case ('throw')
     error stop 'boom'
   case ('exit3')
