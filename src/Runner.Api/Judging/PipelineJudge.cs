@@ -22,12 +22,10 @@ public sealed class PipelineJudge(SandboxOptions sandbox, IOptions<RunnerOptions
     private readonly Lock _gate = new();
     private IReadOnlyList<LanguageView>? _available;
 
-    private JudgeOptions JudgeOptions => new()
-    {
-        Sandbox = sandbox,
-        Languages = _catalog,
-        WorkRoot = options.Value.WorkRoot is { } root ? Path.Combine(root, "judge") : Path.Combine(Path.GetTempPath(), "runner-judge"),
-    };
+    /// <summary>Runner:WorkRoot, when set, moves the judge's box directories too; otherwise the judge's own default.</summary>
+    private JudgeOptions JudgeOptions => options.Value.WorkRoot is { } root
+        ? new() { Sandbox = sandbox, Languages = _catalog, WorkRoot = Path.Combine(root, "judge") }
+        : new() { Sandbox = sandbox, Languages = _catalog };
 
     /// <summary>Detected once (each probe is a box); a host fault during detection is retried on the next call.</summary>
     public IReadOnlyList<LanguageView> Available
