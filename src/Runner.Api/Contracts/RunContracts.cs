@@ -1,0 +1,53 @@
+namespace Runner.Api.Contracts;
+
+/// <summary>The body of POST /api/v1/runs: one command in one fresh box.</summary>
+public sealed record RunRequest
+{
+    /// <summary>Files written into /box before the run: relative path to content.</summary>
+    public IReadOnlyDictionary<string, RunFile>? Files { get; init; }
+
+    /// <summary>argv, run as is (never through a shell unless you name one).</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+
+    public string? Stdin { get; init; }
+
+    public LimitsRequest? Limits { get; init; }
+
+    /// <summary>Paths under /box to return after the run: regular files only, never through a symlink.</summary>
+    public IReadOnlyList<string>? CopyOut { get; init; }
+}
+
+/// <summary>File content as text (UTF-8) or base64; exactly one of the two.</summary>
+public sealed record RunFile
+{
+    public string? Content { get; init; }
+    public string? Base64 { get; init; }
+}
+
+/// <summary>The sandbox result (the CLI's --json fields) plus the copied-out files.</summary>
+public sealed record RunResponse
+{
+    public required string Status { get; init; }
+    public int? ExitCode { get; init; }
+    public int? Signal { get; init; }
+    public double CpuTime { get; init; }
+    public double UserTime { get; init; }
+    public double SystemTime { get; init; }
+    public double WallTime { get; init; }
+    public long? MemoryPeak { get; init; }
+    public bool OomKilled { get; init; }
+    public required string Stdout { get; init; }
+    public required string Stderr { get; init; }
+    public bool StdoutTruncated { get; init; }
+    public bool StderrTruncated { get; init; }
+    public required string Message { get; init; }
+    public required IReadOnlyList<CopiedFile> Files { get; init; }
+}
+
+/// <summary>
+/// One copy_out path. Base64 is set when the file was copied; otherwise Error says why
+/// (missing, not a regular file, a symlink, too large).
+/// </summary>
+public sealed record CopiedFile(string Path, long? Size, string? Base64, string? Error);
+
+public sealed record LanguageView(string Id, string Name, string Version);

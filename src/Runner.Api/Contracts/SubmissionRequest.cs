@@ -1,0 +1,75 @@
+namespace Runner.Api.Contracts;
+
+/// <summary>
+/// The body of POST /api/v1/submissions. Every field is validated by hand in
+/// <see cref="Submissions.SubmissionValidator"/> so a 400 names the exact JSON field.
+/// </summary>
+public sealed record SubmissionRequest
+{
+    /// <summary>Language id, as listed by GET /api/v1/languages.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>The program's source text.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Input of the single implicit test (ignored when <see cref="Tests"/> is given).</summary>
+    public string? Stdin { get; init; }
+
+    /// <summary>Expected output of the single implicit test; without it the test only has to run cleanly.</summary>
+    public string? ExpectedOutput { get; init; }
+
+    /// <summary>Test cases, run in order; each gets a fresh box.</summary>
+    public IReadOnlyList<TestCaseRequest>? Tests { get; init; }
+
+    public LimitsRequest? Limits { get; init; }
+
+    public CheckerRequest? Checker { get; init; }
+
+    /// <summary>Stop at the first failing test (judges) instead of running all (autograders, the default).</summary>
+    public bool StopOnFirstFailure { get; init; }
+
+    /// <summary>Absolute http(s) URL that receives the finished result; its host must be allowed by configuration.</summary>
+    public string? CallbackUrl { get; init; }
+}
+
+public sealed record TestCaseRequest
+{
+    public string? Name { get; init; }
+    public string? Input { get; init; }
+    public string? ExpectedOutput { get; init; }
+}
+
+/// <summary>Per-run limits; omitted fields take the server's defaults. Times in seconds, sizes in bytes.</summary>
+public sealed record LimitsRequest
+{
+    /// <summary>CPU time per test, seconds.</summary>
+    public double? Time { get; init; }
+
+    /// <summary>Wall-clock time per test, seconds.</summary>
+    public double? WallTime { get; init; }
+
+    /// <summary>Memory per test, bytes.</summary>
+    public long? Memory { get; init; }
+
+    /// <summary>Processes + threads per box.</summary>
+    public int? Pids { get; init; }
+
+    /// <summary>Cap on captured stdout/stderr per run, bytes.</summary>
+    public long? Output { get; init; }
+}
+
+/// <summary>How output is compared with the expected output.</summary>
+public sealed record CheckerRequest
+{
+    /// <summary>exact | lines (default) | tokens | float | custom.</summary>
+    public string? Type { get; init; }
+
+    /// <summary>For float: absolute/relative epsilon (default 1e-6).</summary>
+    public double? Epsilon { get; init; }
+
+    /// <summary>For custom: the checker's language id.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>For custom: the checker's source (testlib convention: checker input output answer).</summary>
+    public string? Source { get; init; }
+}

@@ -1,0 +1,9 @@
+namespace Runner.Api.Contracts;
+
+/// <summary>What a judge produces for one submission; stored as JSON and served inside <see cref="SubmissionView"/>.</summary>
+public sealed record SubmissionResult(
+    Verdict Verdict,
+    double Score,
+    CompileView? Compile,
+    IReadOnlyList<TestView> Tests,
+    string? Message);

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Hangfire;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Runner.Api.Errors;
+using Runner.Api.Health;
+using Runner.Api.Judging;
+using Runner.Api.Languages;
+using Runner.Api.Runs;
+using Runner.Api.Security;
+using Runner.Api.Submissions;
+
+namespace Runner.Api.Hosting;
+
+public static class RunnerApiExtensions
+{
+    /// <summary>The whole service for the API host: core, judge, HTTP pipeline services.</summary>
+    public static WebApplicationBuilder AddRunnerServices(this WebApplicationBuilder builder)
+    {
+        var roles = RunnerRoles.Parse(builder.Configuration[$"{RunnerOptions.Section}:Roles"]);
+        builder.Services.AddRunnerCore(builder.Configuration, roles);
+        builder.Services.AddRunnerDefaultJudge();
+
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = null;
+            // A misspelt field ("stdn") is an error naming it, not a silently ignored input.
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        // Bad JSON reaches BadRequestExceptionHandler, which names the field.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer<OpenApiDocumentInfo>());
+
+        builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton<DashboardAuthorization>();
+        builder.Services.AddSingleton<SubmissionValidator>();
+        builder.Services.AddSingleton<RunExecutor>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<SandboxHealthCheck>("sandbox", tags: ["ready"]);
+        builder.Services.AddSingleton<SandboxHealthCheck>();
+        return builder;
+    }
+
+    public static WebApplication MapRunner(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });
+        if (!app.Services.GetRequiredService<RunnerRoles>().Api) return app;
+
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        api.MapSubmissionsApi().MapRunsApi().MapLanguagesApi();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = "swagger";
+            o.SwaggerEndpoint("/openapi/v1.json", "Runner v1");
+        });
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [app.Services.GetRequiredService<DashboardAuthorization>()],
+            AppPath = null,
+        });
+        return app;
+    }
+}

@@ -1,0 +1,91 @@
+namespace Runner.Api.Hosting;
+
+/// <summary>The "Runner" configuration section. docs/service.md lists every key.</summary>
+public sealed class RunnerOptions
+{
+    public const string Section = "Runner";
+
+    /// <summary>"api", "worker" or "api,worker" (default).</summary>
+    public string Roles { get; set; } = "api,worker";
+
+    /// <summary>Accepted X-Api-Key values; empty means the API is open (and the log says so).</summary>
+    public List<string> ApiKeys { get; set; } = [];
+
+    public QueueOptions Queue { get; set; } = new();
+    public LimitOptions Limits { get; set; } = new();
+    public CallbackOptions Callbacks { get; set; } = new();
+
+    /// <summary>Hosts (exact, case-insensitive) that callback_url may point at.</summary>
+    public List<string> CallbackAllowedHosts { get; set; } = [];
+
+    /// <summary>Longest a ?wait=true request is held before it answers 202.</summary>
+    public double WaitTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Cgroup parent for boxes (see SandboxOptions.CgroupParent).</summary>
+    public string CgroupParent { get; set; } = "runner";
+
+    /// <summary>Directory under which run box directories are created.</summary>
+    public string? WorkRoot { get; set; }
+}
+
+public sealed class QueueOptions
+{
+    /// <summary>Jobs judged at once by this process; 0 means one per core.</summary>
+    public int Workers { get; set; }
+
+    /// <summary>Unfinished submissions above which POST answers 503.</summary>
+    public int MaxPending { get; set; } = 10_000;
+
+    /// <summary>Seconds a client is told to wait after a 503.</summary>
+    public int RetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// How long a fetched job stays invisible to other workers; null sizes it to the longest job
+    /// the limits allow. Tests set it short to exercise crash recovery.
+    /// </summary>
+    public double? InvisibilityTimeoutSeconds { get; set; }
+
+    /// <summary>
+    /// A worker's claim on a submission lasts this long past its last heartbeat (sent every
+    /// quarter of it); after a crash another worker may take the submission over once it expires.
+    /// </summary>
+    public double LeaseSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Fresh jobs wake an idle worker at once (LISTEN/NOTIFY long polling); this poll only finds
+    /// jobs that became visible again after a worker crashed.
+    /// </summary>
+    public double PollIntervalSeconds { get; set; } = 5;
+}
+
+/// <summary>Defaults and server maxima for submission limits.</summary>
+public sealed class LimitOptions
+{
+    public double DefaultTime { get; set; } = 2;
+    public double MaxTime { get; set; } = 20;
+    public double MaxWallTime { get; set; } = 60;
+    public long DefaultMemory { get; set; } = 256L << 20;
+    public long MaxMemory { get; set; } = 2L << 30;
+    public int DefaultPids { get; set; } = 64;
+    public int MaxPids { get; set; } = 512;
+    public long DefaultOutput { get; set; } = 1L << 20;
+    public long MaxOutput { get; set; } = 64L << 20;
+    public int MaxSourceBytes { get; set; } = 256 << 10;
+    public int MaxTests { get; set; } = 200;
+    public long MaxTestsBytes { get; set; } = 32L << 20;
+    public int MaxBatch { get; set; } = 50;
+    public long MaxRunFilesBytes { get; set; } = 16L << 20;
+    public long MaxCopyOutBytes { get; set; } = 8L << 20;
+
+    /// <summary>Longest a submission can take: every test at the wall maximum, plus compile.</summary>
+    public TimeSpan LongestJob => TimeSpan.FromSeconds(MaxWallTime * (MaxTests + 2) + 60);
+}
+
+public sealed class CallbackOptions
+{
+    /// <summary>HMAC-SHA256 key for X-Runner-Signature; callbacks are unsigned (and logged so) when empty.</summary>
+    public string? Secret { get; set; }
+    public int Attempts { get; set; } = 5;
+    public double FirstBackoffSeconds { get; set; } = 1;
+    public double TimeoutSeconds { get; set; } = 10;
+}

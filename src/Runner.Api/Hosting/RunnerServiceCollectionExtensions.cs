@@ -1,0 +1,118 @@
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Npgsql;
+using Runner.Api.Callbacks;
+using Runner.Api.Judging;
+using Runner.Api.Queue;
+using Runner.Api.Runs;
+using Runner.Api.Storage;
+using Runner.Sandbox;
+
+namespace Runner.Api.Hosting;
+
+public static class RunnerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Storage, queue and (for the worker role) the Hangfire server: everything both the API
+    /// host and the standalone worker need. The judge is registered by the caller through
+    /// <see cref="AddRunnerJudge"/> so tests and hosts choose it explicitly.
+    /// </summary>
+    public static IServiceCollection AddRunnerCore(this IServiceCollection services, IConfiguration configuration, RunnerRoles roles)
+    {
+        services.AddOptions<RunnerOptions>().Bind(configuration.GetSection(RunnerOptions.Section));
+        var options = configuration.GetSection(RunnerOptions.Section).Get<RunnerOptions>() ?? new RunnerOptions();
+        var connectionString = configuration.GetConnectionString("Runner");
+
+        services.AddSingleton(roles);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new SandboxOptions { CgroupParent = options.CgroupParent });
+        services.AddSingleton<WorkerIdentity>();
+        services.AddSingleton<CompletionSignals>();
+        services.AddSingleton<CallbackPolicy>();
+        services.AddScoped<SubmissionQueue>();
+        services.AddTransient<JudgeSubmissionJob>();
+        services.AddTransient<CallbackJob>();
+        services.AddTransient<RecoverySweep>();
+        services.AddHttpClient(CallbackJob.HttpClientName)
+            // A redirect could lead a callback to a host the allow-list never approved.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });
+
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            services.AddSingleton<ISubmissionStore, InMemorySubmissionStore>();
+            services.AddSingleton<JobStorage>(_ => new InMemoryStorage());
+        }
+        else
+        {
+            services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+            services.AddSingleton<SchemaMigrator>();
+            services.AddSingleton<ISubmissionStore, PostgresSubmissionStore>();
+            var hangfireOptions = new PostgreSqlStorageOptions
+            {
+                SchemaName = "hangfire",
+                PrepareSchemaIfNecessary = true,
+                // LISTEN/NOTIFY: an idle worker wakes within milliseconds of an enqueue
+                // instead of at the next poll.
+                EnableLongPolling = true,
+                InvisibilityTimeout = QueueTimeouts.Invisibility(options),
+                QueuePollInterval = TimeSpan.FromSeconds(options.Queue.PollIntervalSeconds),
+                DistributedLockTimeout = TimeSpan.FromSeconds(30),
+            };
+            services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, hangfireOptions), hangfireOptions));
+        }
+
+        // Each host gets its own JobStorage instance from DI (registered above, before AddHangfire
+        // can add its default), so several hosts in one test process do not share static state.
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        services.AddHostedService<RunnerStartup>();
+
+        if (roles.Worker)
+        {
+            services.AddHangfireServer((sp, o) =>
+            {
+                o.ServerName = $"judge:{sp.GetRequiredService<WorkerIdentity>().Id}";
+                o.Queues = [JudgeSubmissionJob.Queue];
+                o.WorkerCount = WorkerCount.Resolve(options);
+                o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+            });
+            // Callbacks wait on other people's servers; a separate small server keeps them from
+            // occupying judge workers.
+            services.AddHangfireServer((sp, o) =>
+            {
+                o.ServerName = $"callbacks:{sp.GetRequiredService<WorkerIdentity>().Id}";
+                o.Queues = [CallbackJob.Queue];
+                o.WorkerCount = 2;
+                o.ShutdownTimeout = TimeSpan.FromSeconds(5);
+            });
+        }
+        return services;
+    }
+
+    /// <summary>The standalone worker host (src/Runner.Worker): the worker role only, whatever Runner:Roles says.</summary>
+    public static HostApplicationBuilder AddRunnerWorker(this HostApplicationBuilder builder)
+    {
+        builder.Services.AddRunnerCore(builder.Configuration, new RunnerRoles(Api: false, Worker: true));
+        builder.Services.AddRunnerDefaultJudge();
+        return builder;
+    }
+
+    /// <summary>The judge every real host uses.</summary>
+    public static IServiceCollection AddRunnerDefaultJudge(this IServiceCollection services) =>
+        services.AddRunnerJudge<PipelineJudge>();
+
+    /// <summary>Registers the judge behind the service's seam.</summary>
+    public static IServiceCollection AddRunnerJudge<TJudge>(this IServiceCollection services)
+        where TJudge : class, ISubmissionJudge, ILanguageCatalog
+    {
+        services.AddSingleton<TJudge>();
+        services.AddSingleton<ISubmissionJudge>(sp => sp.GetRequiredService<TJudge>());
+        services.AddSingleton<ILanguageCatalog>(sp => sp.GetRequiredService<TJudge>());
+        return services;
+    }
+}

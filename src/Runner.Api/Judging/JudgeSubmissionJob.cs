@@ -1,0 +1,133 @@
+using Hangfire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Runner.Api.Callbacks;
+using Runner.Api.Contracts;
+using Runner.Api.Hosting;
+using Runner.Api.Queue;
+using Runner.Api.Storage;
+
+namespace Runner.Api.Judging;
+
+/// <summary>
+/// The Hangfire job that judges one submission. Hangfire delivers at least once (a worker
+/// killed mid-job leaves its job to reappear after the invisibility timeout), so the job
+/// claims the row with a lease first and stores with "only if not finished": however often it
+/// runs, the submission is stored once and its callback is sent once.
+/// </summary>
+public sealed class JudgeSubmissionJob(
+    ISubmissionStore store,
+    ISubmissionJudge judge,
+    WorkerIdentity worker,
+    CompletionSignals signals,
+    IBackgroundJobClient jobs,
+    IOptions<RunnerOptions> options,
+    ILogger<JudgeSubmissionJob> logger)
+{
+    public const string Queue = "judge";
+
+    [Queue(Queue)]
+    [AutomaticRetry(Attempts = 20, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task RunAsync(Guid submissionId, CancellationToken ct)
+    {
+        var lease = QueueTimeouts.Lease(options.Value);
+        var claim = await store.TryClaimAsync(submissionId, worker.Id, lease, ct);
+        switch (claim.Result)
+        {
+            case ClaimResult.NotFound:
+                logger.LogWarning("Submission {Id} does not exist; dropping its job", submissionId);
+                return;
+            case ClaimResult.AlreadyFinished:
+                logger.LogInformation("Submission {Id} is already finished; a repeated delivery does nothing", submissionId);
+                return;
+            case ClaimResult.HeldElsewhere:
+                // Another live worker is judging it. Failing makes Hangfire retry later: by then
+                // either that worker stored the result (AlreadyFinished) or its lease expired.
+                throw new SubmissionLeasedElsewhereException(submissionId);
+        }
+
+        var submission = claim.Submission!;
+        if (submission.Attempts > 1)
+            logger.LogWarning("Submission {Id} is being judged again (attempt {Attempt}); an earlier worker did not finish it", submissionId, submission.Attempts);
+
+        var progress = new StoreProgress(store, submissionId, worker.Id, lease, logger);
+        SubmissionResult result;
+        using (var heartbeat = new CancellationTokenSource())
+        {
+            var renewing = progress.RenewUntilAsync(lease / 4, heartbeat.Token);
+            try
+            {
+                result = await judge.JudgeAsync(submission, progress, ct);
+            }
+            finally
+            {
+                await heartbeat.CancelAsync();
+                await renewing;
+                await progress.FlushAsync();
+            }
+        }
+
+        if (await store.CompleteAsync(submissionId, worker.Id, result, ct))
+        {
+            signals.Notify(submissionId);
+            if (submission.Input.CallbackUrl is not null)
+                jobs.Enqueue<CallbackJob>(j => j.SendAsync(submissionId, CancellationToken.None));
+        }
+        else
+        {
+            logger.LogInformation("Submission {Id} was stored by another delivery; this result is discarded", submissionId);
+        }
+    }
+
+    /// <summary>
+    /// Writes progress to the store in order, off the judge's thread, renewing the lease each
+    /// time: a live worker keeps its claim for as long as it reports.
+    /// </summary>
+    private sealed class StoreProgress(ISubmissionStore store, Guid id, string worker, TimeSpan lease, ILogger logger) : IProgress<ProgressView>
+    {
+        private Task _tail = Task.CompletedTask;
+        private ProgressView _last = new("starting", null, null, null);
+        private readonly Lock _gate = new();
+
+        /// <summary>Re-reports the latest progress periodically so a long single test does not outlive the lease.</summary>
+        public async Task RenewUntilAsync(TimeSpan period, CancellationToken stop)
+        {
+            using var timer = new PeriodicTimer(period);
+            Report(_last);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop)) Report(_last);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        public void Report(ProgressView value)
+        {
+            lock (_gate)
+            {
+                _last = value;
+                _tail = _tail.ContinueWith(async _ =>
+                {
+                    try
+                    {
+                        await store.ReportProgressAsync(id, worker, value, lease, CancellationToken.None);
+                    }
+                    catch (Exception e)
+                    {
+                        logger.LogWarning(e, "Could not record progress of submission {Id}", id);
+                    }
+                }, TaskScheduler.Default).Unwrap();
+            }
+        }
+
+        public Task FlushAsync()
+        {
+            lock (_gate) return _tail;
+        }
+    }
+}
+
+public sealed class SubmissionLeasedElsewhereException(Guid id)
+    : Exception($"submission {id} is being judged by another worker whose lease has not expired");

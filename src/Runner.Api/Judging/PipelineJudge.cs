@@ -1,0 +1,142 @@
+using Microsoft.Extensions.Options;
+using Runner.Api.Contracts;
+using Runner.Api.Hosting;
+using Runner.Api.Storage;
+using Runner.Judge;
+using Runner.Judge.Checking;
+using Runner.Judge.Languages;
+using Runner.Sandbox;
+using JudgeVerdict = Runner.Judge.Verdict;
+using Verdict = Runner.Api.Contracts.Verdict;
+
+namespace Runner.Api.Judging;
+
+/// <summary>
+/// The real judge: Runner.Judge's pipeline (compile once, a fresh box per test, checkers)
+/// behind the service's seam, and its language catalog with versions detected in a box.
+/// </summary>
+public sealed class PipelineJudge(SandboxOptions sandbox, IOptions<RunnerOptions> options, ILogger<PipelineJudge> logger)
+    : ISubmissionJudge, ILanguageCatalog
+{
+    private readonly LanguageCatalog _catalog = LanguageCatalog.Load();
+    private readonly Lock _gate = new();
+    private IReadOnlyList<LanguageView>? _available;
+
+    /// <summary>Runner:WorkRoot, when set, moves the judge's box directories too; otherwise the judge's own default.</summary>
+    private JudgeOptions JudgeOptions => options.Value.WorkRoot is { } root
+        ? new() { Sandbox = sandbox, Languages = _catalog, WorkRoot = Path.Combine(root, "judge") }
+        : new() { Sandbox = sandbox, Languages = _catalog };
+
+    /// <summary>Detected once (each probe is a box); a host fault during detection is retried on the next call.</summary>
+    public IReadOnlyList<LanguageView> Available
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_available is not null) return _available;
+                var detected = _catalog.Detect(sandbox);
+                var list = detected.Where(l => l.Available).Select(l => new LanguageView(l.Id, l.Name, l.Version ?? "")).ToList();
+                foreach (var missing in detected.Where(l => !l.Available))
+                    logger.LogInformation("Language {Id} is not available: {Problem}", missing.Id, missing.Problem);
+                if (detected.All(l => l.Available || l.Problem?.StartsWith("runner:", StringComparison.Ordinal) != true))
+                    _available = list;
+                return list;
+            }
+        }
+    }
+
+    public async Task<SubmissionResult> JudgeAsync(SubmissionRecord submission, IProgress<ProgressView> progress, CancellationToken ct)
+    {
+        var input = submission.Input;
+        var request = new JudgeRequest
+        {
+            Language = input.Language,
+            Source = input.Source,
+            Tests = input.Tests.Select(t => TestCase.FromText(t.Name, t.Input, t.ExpectedOutput ?? "")).ToList(),
+            Limits = new SandboxLimits
+            {
+                CpuTimeSeconds = input.Limits.Time,
+                WallTimeSeconds = input.Limits.WallTime,
+                MemoryBytes = input.Limits.Memory,
+                Pids = input.Limits.Pids,
+                OutputBytes = input.Limits.Output,
+            },
+            Checker = input.Checker.Type switch
+            {
+                "exact" => CheckerSpec.Exact,
+                "tokens" => CheckerSpec.Tokens,
+                "float" => CheckerSpec.Float(input.Checker.Epsilon ?? CheckerSpec.DefaultEpsilon),
+                "custom" => CheckerSpec.Custom(input.Checker.Source!, input.Checker.Language!),
+                _ => CheckerSpec.Lines,
+            },
+            StopOnFirstFailure = input.StopOnFirstFailure,
+        };
+        var judgeProgress = new CallbackProgress<JudgeProgress>(p =>
+        {
+            switch (p.Stage)
+            {
+                case JudgeStage.Compiling:
+                    progress.Report(new ProgressView("compiling", null, null, p.TestCount));
+                    break;
+                case JudgeStage.TestStarted:
+                    progress.Report(new ProgressView("testing", p.TestName, p.TestIndex + 1, p.TestCount));
+                    break;
+            }
+        });
+        try
+        {
+            var report = await Task.Run(() => Runner.Judge.Judge.Run(request, JudgeOptions, judgeProgress, ct), ct);
+            return ToResult(report, input);
+        }
+        catch (JudgeRequestException e)
+        {
+            // The API validates first, so this means the two disagree: not the contestant's fault.
+            return new SubmissionResult(Verdict.InternalError, 0, null, [], $"judge refused the request: {e.Field}: {e.Message}");
+        }
+    }
+
+    private static SubmissionResult ToResult(JudgeReport report, JudgeInput input)
+    {
+        var tests = report.Tests.Select(t =>
+        {
+            // Without an expected output a test only has to run cleanly; the pipeline compared
+            // with an empty answer, so its wrong_answer means "ran fine".
+            var expected = input.Tests.FirstOrDefault(x => x.Name == t.Name)?.ExpectedOutput;
+            var verdict = Map(t.Verdict);
+            if (expected is null && verdict == Verdict.WrongAnswer) verdict = Verdict.Accepted;
+            return new TestView(t.Name, verdict, t.CpuTime, t.WallTime, t.MemoryPeak, t.ExitCode, t.Signal, t.Message, t.OutputExcerpt);
+        }).ToList();
+        var overall = Map(report.Verdict);
+        var points = report.Score.Points;
+        if (overall == Verdict.WrongAnswer && tests.Count > 0)
+        {
+            var firstBad = tests.FirstOrDefault(t => t.Verdict != Verdict.Accepted);
+            overall = firstBad?.Verdict ?? Verdict.Accepted;
+            points += tests.Count(t => t.Verdict == Verdict.Accepted) - report.Tests.Count(t => t.Verdict == JudgeVerdict.Accepted);
+        }
+        var compile = report.Compile.Status == CompileStatus.Skipped
+            ? null
+            : new CompileView(report.Compile.Status == CompileStatus.Succeeded, report.Compile.Output, report.Compile.CpuTime,
+                report.Compile.WallTime, report.Compile.ExitCode, report.Compile.Message);
+        return new SubmissionResult(overall, points, compile, tests, report.Message.Length == 0 ? null : report.Message);
+    }
+
+    private static Verdict Map(JudgeVerdict v) => v switch
+    {
+        JudgeVerdict.Accepted => Verdict.Accepted,
+        JudgeVerdict.WrongAnswer => Verdict.WrongAnswer,
+        JudgeVerdict.TimeLimitExceeded => Verdict.TimeLimitExceeded,
+        JudgeVerdict.MemoryLimitExceeded => Verdict.MemoryLimitExceeded,
+        JudgeVerdict.OutputLimitExceeded => Verdict.OutputLimitExceeded,
+        JudgeVerdict.RuntimeError => Verdict.RuntimeError,
+        JudgeVerdict.CompilationError => Verdict.CompilationError,
+        _ => Verdict.InternalError,
+    };
+
+    /// <summary>Reports on the judge's own thread, in order (Progress&lt;T&gt; would post them to the pool).</summary>
+    private sealed class CallbackProgress<T>(Action<T> handler) : IProgress<T>
+    {
+        public void Report(T value) => handler(value);
+    }
+}

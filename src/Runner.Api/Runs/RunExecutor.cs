@@ -1,0 +1,190 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using Runner.Api.Contracts;
+using Runner.Api.Hosting;
+using Runner.Api.Storage;
+using Runner.Api.Submissions;
+using Runner.Sandbox;
+
+namespace Runner.Api.Runs;
+
+/// <summary>
+/// POST /api/v1/runs: one argv in one fresh box whose /box holds the given files, then the
+/// copy_out files read back without following links (see <see cref="BoxFileReader"/>).
+/// Runs execute on the API host, at most Runner:Queue:Workers at once.
+/// </summary>
+public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions sandbox, ILogger<RunExecutor> logger) : IDisposable
+{
+    private readonly SemaphoreSlim _slots = new(Math.Max(1, WorkerCount.Resolve(options.Value)));
+
+    public sealed record Prepared(IReadOnlyList<(string Path, byte[] Content)> Files, IReadOnlyList<string> Argv, string Stdin, JudgeLimits Limits, IReadOnlyList<string> CopyOut);
+
+    public Prepared? Validate(RunRequest? request, ValidationErrors errors)
+    {
+        var server = options.Value.Limits;
+        if (request is null)
+        {
+            errors.Add("body", "a run object is required");
+            return null;
+        }
+        if (request.Command is not { Count: > 0 } command || string.IsNullOrEmpty(command[0]))
+            errors.Add("command", "an argv array with at least the program is required");
+        else if (command.Any(a => a is null || a.Contains('\0')))
+            errors.Add("command", "arguments must be strings without NUL");
+
+        var files = new List<(string, byte[])>();
+        long total = 0;
+        foreach (var (path, file) in request.Files ?? new Dictionary<string, RunFile>())
+        {
+            var field = $"files.{path}";
+            if (BoxPath.Normalize(path) is not { } rel)
+            {
+                errors.Add(field, "must be a relative path inside /box without '..' or empty segments");
+                continue;
+            }
+            if (file is null || (file.Content is null) == (file.Base64 is null))
+            {
+                errors.Add(field, "give exactly one of content or base64");
+                continue;
+            }
+            byte[] bytes;
+            if (file.Base64 is not null)
+            {
+                try
+                {
+                    bytes = Convert.FromBase64String(file.Base64);
+                }
+                catch (FormatException)
+                {
+                    errors.Add($"{field}.base64", "is not valid base64");
+                    continue;
+                }
+            }
+            else bytes = Encoding.UTF8.GetBytes(file.Content!);
+            total += bytes.Length;
+            files.Add((rel, bytes));
+        }
+        if (total > server.MaxRunFilesBytes) errors.Add("files", $"total {total} bytes is over the server maximum of {server.MaxRunFilesBytes}");
+
+        var stdin = request.Stdin ?? "";
+        if (Encoding.UTF8.GetByteCount(stdin) > server.MaxTestsBytes) errors.Add("stdin", $"is larger than the server maximum of {server.MaxTestsBytes} bytes");
+
+        var copyOut = new List<string>();
+        foreach (var (p, i) in (request.CopyOut ?? []).Select((p, i) => (p, i)))
+        {
+            if (BoxPath.Normalize(p) is { } rel) copyOut.Add(rel);
+            else errors.Add($"copy_out[{i}]", "must be a relative path inside /box (or /box/...) without '..'");
+        }
+        var limits = LimitsValidator.Resolve(request.Limits, server, "limits", errors);
+        return errors.Any ? null : new Prepared(files, request.Command!, stdin, limits, copyOut);
+    }
+
+    public async Task<RunResponse> RunAsync(Prepared run, CancellationToken ct)
+    {
+        await _slots.WaitAsync(ct);
+        var root = options.Value.WorkRoot ?? Path.Combine(Path.GetTempPath(), "runner-runs");
+        var id = Guid.NewGuid().ToString("N");
+        var box = Path.Combine(root, id);
+        var stdinPath = Path.Combine(root, id + ".stdin");
+        try
+        {
+            // Written before the box exists, into a directory only we have touched: nothing here
+            // can be a planted link yet. Modes let the box uid read what we wrote.
+            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            Directory.CreateDirectory(box, (UnixFileMode)0b111_101_101);
+            foreach (var (path, content) in run.Files)
+            {
+                var full = Path.Combine(box, path);
+                var parent = Path.GetDirectoryName(full)!;
+                if (parent != box) Directory.CreateDirectory(parent, (UnixFileMode)0b111_101_101);
+                await File.WriteAllBytesAsync(full, content, ct);
+                File.SetUnixFileMode(full, (UnixFileMode)0b110_100_100);
+            }
+            await File.WriteAllTextAsync(stdinPath, run.Stdin, ct);
+            File.SetUnixFileMode(stdinPath, (UnixFileMode)0b110_100_100);
+
+            var spec = new SandboxSpec
+            {
+                Argv = run.Argv,
+                WorkDir = box,
+                StdinPath = stdinPath,
+                Limits = new SandboxLimits
+                {
+                    CpuTimeSeconds = run.Limits.Time,
+                    WallTimeSeconds = run.Limits.WallTime,
+                    MemoryBytes = run.Limits.Memory,
+                    Pids = run.Limits.Pids,
+                    OutputBytes = run.Limits.Output,
+                },
+            };
+            var result = await Task.Run(() => Sandbox.Sandbox.Run(spec, sandbox, ct), ct);
+            var copied = run.CopyOut.Select(p =>
+            {
+                var o = BoxFileReader.Read(box, p, options.Value.Limits.MaxCopyOutBytes);
+                return new CopiedFile(p, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error);
+            }).ToList();
+            return ToResponse(result, copied);
+        }
+        finally
+        {
+            _slots.Release();
+            TryDelete(box, stdinPath);
+        }
+    }
+
+    private void TryDelete(string box, string stdinPath)
+    {
+        try
+        {
+            // Directory.Delete removes a symlink found inside rather than descending through it.
+            if (Directory.Exists(box)) Directory.Delete(box, recursive: true);
+            File.Delete(stdinPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not remove run directory {Box}: {Error}", box, e.Message);
+        }
+    }
+
+    private static RunResponse ToResponse(SandboxResult r, IReadOnlyList<CopiedFile> files) => new()
+    {
+        Status = r.Status.Name(),
+        ExitCode = r.ExitCode,
+        Signal = r.Signal,
+        CpuTime = Seconds(r.CpuTime),
+        UserTime = Seconds(r.UserTime),
+        SystemTime = Seconds(r.SystemTime),
+        WallTime = Seconds(r.WallTime),
+        MemoryPeak = r.MemoryPeak,
+        OomKilled = r.OomKilled,
+        Stdout = r.Stdout,
+        Stderr = r.Stderr,
+        StdoutTruncated = r.StdoutTruncated,
+        StderrTruncated = r.StderrTruncated,
+        Message = r.Message,
+        Files = files,
+    };
+
+    private static double Seconds(double v) => double.IsFinite(v) ? Math.Round(v, 6, MidpointRounding.AwayFromZero) : 0;
+
+    public void Dispose() => _slots.Dispose();
+}
+
+/// <summary>Paths inside /box as the API takes them: relative, or absolute under /box.</summary>
+public static class BoxPath
+{
+    public static string? Normalize(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path.Contains('\0')) return null;
+        if (path.StartsWith("/box/", StringComparison.Ordinal)) path = path["/box/".Length..];
+        if (path.StartsWith('/')) return null;
+        var parts = path.Split('/');
+        if (parts.Any(p => p is "" or "." or "..")) return null;
+        return string.Join('/', parts);
+    }
+}
+
+public static class WorkerCount
+{
+    public static int Resolve(RunnerOptions o) => o.Queue.Workers > 0 ? o.Queue.Workers : Environment.ProcessorCount;
+}

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Runner.Api.Contracts;
+using Runner.Api.Errors;
+using Runner.Api.Submissions;
+
+namespace Runner.Api.Runs;
+
+public static class RunsApi
+{
+    public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/runs", Run).WithTags("Runs").WithName("CreateRun");
+        return api;
+    }
+
+    /// <summary>Run one argv in a fresh box with the given files; return the sandbox result and the copy_out files.</summary>
+    internal static async Task<Results<Ok<RunResponse>, ValidationProblem>> Run(RunRequest request, RunExecutor runs, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var prepared = runs.Validate(request, errors);
+        if (prepared is null) return Problems.Invalid(errors);
+        return TypedResults.Ok(await runs.RunAsync(prepared, ct));
+    }
+}

@@ -1,0 +1,53 @@
+using Runner.Api.Contracts;
+
+namespace Runner.Api.Storage;
+
+/// <summary>
+/// Durable submission state. Claims carry a lease so a job delivered twice (Hangfire is
+/// at-least-once) judges once: a second worker sees a live lease and backs off, and a
+/// result is stored only while the row is not yet finished.
+/// </summary>
+public interface ISubmissionStore
+{
+    /// <summary>"postgresql" or "in-memory", for logs and health output.</summary>
+    string Kind { get; }
+
+    Task InitializeAsync(CancellationToken ct);
+
+    Task InsertAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct);
+
+    Task<SubmissionRecord?> GetAsync(Guid id, CancellationToken ct);
+
+    Task<IReadOnlyList<SubmissionRecord>> GetManyAsync(IReadOnlyList<Guid> ids, CancellationToken ct);
+
+    /// <summary>Queued plus running: what the queue bound is compared with.</summary>
+    Task<long> CountPendingAsync(CancellationToken ct);
+
+    Task<ClaimOutcome> TryClaimAsync(Guid id, string worker, TimeSpan lease, CancellationToken ct);
+
+    /// <summary>Records progress and renews the lease, only while this worker holds the claim.</summary>
+    Task<bool> ReportProgressAsync(Guid id, string worker, ProgressView progress, TimeSpan lease, CancellationToken ct);
+
+    /// <summary>Stores the result unless the submission is already finished; true when this call stored it.</summary>
+    Task<bool> CompleteAsync(Guid id, string worker, SubmissionResult result, CancellationToken ct);
+
+    Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct);
+
+    /// <summary>Queued submissions older than <paramref name="age"/> that were never enqueued, for the recovery sweep.</summary>
+    Task<IReadOnlyList<Guid>> ListNeverEnqueuedAsync(TimeSpan age, CancellationToken ct);
+
+    Task PingAsync(CancellationToken ct);
+}
+
+public enum ClaimResult
+{
+    /// <summary>This worker now holds the lease; judge it.</summary>
+    Claimed,
+    /// <summary>Already judged and stored; nothing to do.</summary>
+    AlreadyFinished,
+    /// <summary>Another worker holds a live lease; try again after it expires.</summary>
+    HeldElsewhere,
+    NotFound,
+}
+
+public sealed record ClaimOutcome(ClaimResult Result, SubmissionRecord? Submission);

@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using Runner.Api.Contracts;
+
+namespace Runner.Api.Storage;
+
+/// <summary>
+/// The zero-setup default for `dotnet run` on a fresh machine. Everything is lost when the
+/// process stops, which is why start-up logs a warning whenever this store is chosen.
+/// </summary>
+public sealed class InMemorySubmissionStore(TimeProvider clock) : ISubmissionStore
+{
+    private sealed record Entry(SubmissionRecord Record, string? Worker, DateTimeOffset LeaseUntil);
+
+    private readonly ConcurrentDictionary<Guid, Entry> _rows = new();
+    private readonly Lock _gate = new();
+
+    public string Kind => "in-memory";
+
+    public Task InitializeAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public Task InsertAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct)
+    {
+        foreach (var s in submissions) _rows[s.Id] = new Entry(s, null, DateTimeOffset.MinValue);
+        return Task.CompletedTask;
+    }
+
+    public Task<SubmissionRecord?> GetAsync(Guid id, CancellationToken ct) =>
+        Task.FromResult(_rows.TryGetValue(id, out var e) ? e.Record : null);
+
+    public Task<IReadOnlyList<SubmissionRecord>> GetManyAsync(IReadOnlyList<Guid> ids, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<SubmissionRecord>>(ids.Select(id => _rows.TryGetValue(id, out var e) ? e.Record : null).OfType<SubmissionRecord>().ToList());
+
+    public Task<long> CountPendingAsync(CancellationToken ct) =>
+        Task.FromResult((long)_rows.Values.Count(e => e.Record.Status != SubmissionStatus.Finished));
+
+    public Task<ClaimOutcome> TryClaimAsync(Guid id, string worker, TimeSpan lease, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (!_rows.TryGetValue(id, out var e)) return Task.FromResult(new ClaimOutcome(ClaimResult.NotFound, null));
+            if (e.Record.Status == SubmissionStatus.Finished) return Task.FromResult(new ClaimOutcome(ClaimResult.AlreadyFinished, e.Record));
+            var now = clock.GetUtcNow();
+            if (e.Worker is not null && e.Worker != worker && e.LeaseUntil > now)
+                return Task.FromResult(new ClaimOutcome(ClaimResult.HeldElsewhere, e.Record));
+            var record = e.Record with
+            {
+                Status = SubmissionStatus.Running,
+                StartedAt = e.Record.StartedAt ?? now,
+                Attempts = e.Record.Attempts + 1,
+                Progress = null,
+            };
+            _rows[id] = new Entry(record, worker, now + lease);
+            return Task.FromResult(new ClaimOutcome(ClaimResult.Claimed, record));
+        }
+    }
+
+    public Task<bool> ReportProgressAsync(Guid id, string worker, ProgressView progress, TimeSpan lease, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (!_rows.TryGetValue(id, out var e) || e.Worker != worker || e.Record.Status != SubmissionStatus.Running)
+                return Task.FromResult(false);
+            _rows[id] = e with { Record = e.Record with { Progress = progress }, LeaseUntil = clock.GetUtcNow() + lease };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> CompleteAsync(Guid id, string worker, SubmissionResult result, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (!_rows.TryGetValue(id, out var e) || e.Record.Status == SubmissionStatus.Finished) return Task.FromResult(false);
+            var record = e.Record with { Status = SubmissionStatus.Finished, Result = result, Progress = null, FinishedAt = clock.GetUtcNow() };
+            _rows[id] = new Entry(record, null, DateTimeOffset.MinValue);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct)
+    {
+        lock (_gate)
+            if (_rows.TryGetValue(id, out var e)) _rows[id] = e with { Record = e.Record with { JobId = jobId } };
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Guid>> ListNeverEnqueuedAsync(TimeSpan age, CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - age;
+        return Task.FromResult<IReadOnlyList<Guid>>(_rows.Values
+            .Where(e => e.Record.Status == SubmissionStatus.Queued && e.Record.JobId is null && e.Record.CreatedAt < cutoff)
+            .Select(e => e.Record.Id).ToList());
+    }
+
+    public Task PingAsync(CancellationToken ct) => Task.CompletedTask;
+}

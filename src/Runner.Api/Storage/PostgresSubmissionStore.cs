@@ -1,0 +1,149 @@
+using Npgsql;
+using NpgsqlTypes;
+using Runner.Api.Contracts;
+
+namespace Runner.Api.Storage;
+
+/// <summary>Submissions in runner.submissions (schema created by <see cref="SchemaMigrator"/>).</summary>
+public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaMigrator migrator) : ISubmissionStore
+{
+    private const string Columns = "id, status, input, result, progress, created_at, started_at, finished_at, attempts, job_id";
+
+    public string Kind => "postgresql";
+
+    public Task InitializeAsync(CancellationToken ct) => migrator.MigrateAsync(ct);
+
+    public async Task InsertAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn);
+        foreach (var s in submissions)
+        {
+            var cmd = new NpgsqlBatchCommand("INSERT INTO runner.submissions (id, status, language, input, created_at) VALUES ($1, 'queued', $2, $3, $4)");
+            cmd.Parameters.Add(new() { Value = s.Id });
+            cmd.Parameters.Add(new() { Value = s.Input.Language });
+            cmd.Parameters.Add(new() { Value = StoreJson.Serialize(s.Input), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            cmd.Parameters.Add(new() { Value = s.CreatedAt });
+            batch.BatchCommands.Add(cmd);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<SubmissionRecord?> GetAsync(Guid id, CancellationToken ct) =>
+        (await GetManyAsync([id], ct)).FirstOrDefault();
+
+    public async Task<IReadOnlyList<SubmissionRecord>> GetManyAsync(IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM runner.submissions WHERE id = ANY($1)");
+        cmd.Parameters.Add(new() { Value = ids.ToArray() });
+        var found = new Dictionary<Guid, SubmissionRecord>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+            {
+                var r = Read(reader);
+                found[r.Id] = r;
+            }
+        return ids.Where(found.ContainsKey).Select(id => found[id]).ToList();
+    }
+
+    public async Task<long> CountPendingAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT count(*) FROM runner.submissions WHERE status <> 'finished'");
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    public async Task<ClaimOutcome> TryClaimAsync(Guid id, string worker, TimeSpan lease, CancellationToken ct)
+    {
+        // One statement decides the claim, so two workers racing for the same row cannot both win.
+        await using var cmd = dataSource.CreateCommand($"""
+            UPDATE runner.submissions
+               SET status = 'running', claimed_by = $2, lease_until = now() + $3,
+                   started_at = coalesce(started_at, now()), attempts = attempts + 1, progress = NULL
+             WHERE id = $1 AND status <> 'finished'
+               AND (claimed_by IS NULL OR claimed_by = $2 OR lease_until < now())
+            RETURNING {Columns}
+            """);
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = worker });
+        cmd.Parameters.Add(new() { Value = lease });
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            if (await reader.ReadAsync(ct)) return new ClaimOutcome(ClaimResult.Claimed, Read(reader));
+
+        var current = await GetAsync(id, ct);
+        return current switch
+        {
+            null => new ClaimOutcome(ClaimResult.NotFound, null),
+            { Status: SubmissionStatus.Finished } => new ClaimOutcome(ClaimResult.AlreadyFinished, current),
+            _ => new ClaimOutcome(ClaimResult.HeldElsewhere, current),
+        };
+    }
+
+    public async Task<bool> ReportProgressAsync(Guid id, string worker, ProgressView progress, TimeSpan lease, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "UPDATE runner.submissions SET progress = $3, lease_until = now() + $4 WHERE id = $1 AND claimed_by = $2 AND status = 'running'");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = worker });
+        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(progress), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        cmd.Parameters.Add(new() { Value = lease });
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task<bool> CompleteAsync(Guid id, string worker, SubmissionResult result, CancellationToken ct)
+    {
+        // "status <> 'finished'" is what makes storing idempotent: a re-run after a crash, or a
+        // duplicate delivery, can judge again but can never overwrite or double-store a result.
+        await using var cmd = dataSource.CreateCommand("""
+            UPDATE runner.submissions
+               SET status = 'finished', result = $2, progress = NULL, finished_at = now(), claimed_by = NULL, lease_until = NULL
+             WHERE id = $1 AND status <> 'finished'
+            """);
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("UPDATE runner.submissions SET job_id = $2 WHERE id = $1");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = jobId });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<Guid>> ListNeverEnqueuedAsync(TimeSpan age, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT id FROM runner.submissions WHERE status = 'queued' AND job_id IS NULL AND created_at < now() - $1 ORDER BY created_at LIMIT 1000");
+        cmd.Parameters.Add(new() { Value = age });
+        var ids = new List<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+
+    public async Task PingAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT 1 FROM runner.schema_version LIMIT 1");
+        await cmd.ExecuteScalarAsync(ct);
+    }
+
+    private static SubmissionRecord Read(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetGuid(0),
+        Status = r.GetString(1) switch
+        {
+            "queued" => SubmissionStatus.Queued,
+            "running" => SubmissionStatus.Running,
+            _ => SubmissionStatus.Finished,
+        },
+        Input = StoreJson.Deserialize<JudgeInput>(r.GetString(2)),
+        Result = r.IsDBNull(3) ? null : StoreJson.Deserialize<SubmissionResult>(r.GetString(3)),
+        Progress = r.IsDBNull(4) ? null : StoreJson.Deserialize<ProgressView>(r.GetString(4)),
+        CreatedAt = r.GetFieldValue<DateTimeOffset>(5),
+        StartedAt = r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6),
+        FinishedAt = r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
+        Attempts = r.GetInt32(8),
+        JobId = r.IsDBNull(9) ? null : r.GetString(9),
+    };
+}

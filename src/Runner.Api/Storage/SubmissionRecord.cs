@@ -1,0 +1,62 @@
+using Runner.Api.Contracts;
+
+namespace Runner.Api.Storage;
+
+/// <summary>A submission as stored: the validated request plus its lifecycle.</summary>
+public sealed record SubmissionRecord
+{
+    public required Guid Id { get; init; }
+    public required SubmissionStatus Status { get; init; }
+    public required JudgeInput Input { get; init; }
+    public SubmissionResult? Result { get; init; }
+    public ProgressView? Progress { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>How many times a worker claimed it; above 1 only after a crash or a lost lease.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>The Hangfire job id once enqueued; null means the enqueue never happened (a crash between insert and enqueue).</summary>
+    public string? JobId { get; init; }
+
+    public SubmissionView ToView() => new()
+    {
+        Id = Id,
+        Status = Status,
+        Language = Input.Language,
+        Verdict = Result?.Verdict,
+        Score = Result?.Score,
+        Compile = Result?.Compile,
+        Tests = Result?.Tests,
+        Message = Result?.Message,
+        Progress = Status == SubmissionStatus.Running ? Progress : null,
+        CreatedAt = CreatedAt,
+        StartedAt = StartedAt,
+        FinishedAt = FinishedAt,
+    };
+}
+
+/// <summary>
+/// The validated, defaults-applied form of a submission request: what a judge needs, with no
+/// optional fields left to interpret.
+/// </summary>
+public sealed record JudgeInput
+{
+    public required string Language { get; init; }
+    public required string Source { get; init; }
+    public required IReadOnlyList<JudgeTestCase> Tests { get; init; }
+    public required JudgeLimits Limits { get; init; }
+    public required JudgeChecker Checker { get; init; }
+    public bool StopOnFirstFailure { get; init; }
+    public string? CallbackUrl { get; init; }
+}
+
+/// <param name="ExpectedOutput">Null: the test passes when the program runs cleanly.</param>
+public sealed record JudgeTestCase(string Name, string Input, string? ExpectedOutput);
+
+/// <summary>Times in seconds, sizes in bytes.</summary>
+public sealed record JudgeLimits(double Time, double WallTime, long Memory, int Pids, long Output);
+
+/// <param name="Type">exact | lines | tokens | float | custom.</param>
+public sealed record JudgeChecker(string Type, double? Epsilon = null, string? Language = null, string? Source = null);

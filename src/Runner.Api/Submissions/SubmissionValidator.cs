@@ -1,0 +1,101 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using Runner.Api.Callbacks;
+using Runner.Api.Contracts;
+using Runner.Api.Hosting;
+using Runner.Api.Judging;
+using Runner.Api.Storage;
+
+namespace Runner.Api.Submissions;
+
+/// <summary>Turns a request into a <see cref="JudgeInput"/>, or into errors keyed by JSON field.</summary>
+public sealed class SubmissionValidator(ILanguageCatalog languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
+{
+    private static readonly HashSet<string> Checkers = ["exact", "lines", "tokens", "float", "custom"];
+
+    public JudgeInput? Validate(SubmissionRequest? request, string prefix, ValidationErrors errors)
+    {
+        var server = options.Value.Limits;
+        if (request is null)
+        {
+            errors.Add(Field(prefix, "body"), "a submission object is required");
+            return null;
+        }
+
+        var known = languages.Available.Select(l => l.Id).ToHashSet(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(request.Language))
+            errors.Add(Field(prefix, "language"), "is required");
+        else if (!known.Contains(request.Language))
+            errors.Add(Field(prefix, "language"), $"unknown language '{request.Language}'; available: {string.Join(", ", known.Order())}");
+
+        if (request.Source is null)
+            errors.Add(Field(prefix, "source"), "is required");
+        else if (Encoding.UTF8.GetByteCount(request.Source) > server.MaxSourceBytes)
+            errors.Add(Field(prefix, "source"), $"is larger than the server maximum of {server.MaxSourceBytes} bytes");
+
+        var tests = new List<JudgeTestCase>();
+        if (request.Tests is { } given)
+        {
+            if (given.Count == 0) errors.Add(Field(prefix, "tests"), "must contain at least one test when given");
+            if (given.Count > server.MaxTests) errors.Add(Field(prefix, "tests"), $"has {given.Count} tests; the server maximum is {server.MaxTests}");
+            for (var i = 0; i < given.Count; i++)
+            {
+                var t = given[i];
+                if (t is null)
+                {
+                    errors.Add(Field(prefix, $"tests[{i}]"), "must be an object");
+                    continue;
+                }
+                tests.Add(new JudgeTestCase(string.IsNullOrEmpty(t.Name) ? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : t.Name, t.Input ?? "", t.ExpectedOutput));
+            }
+            if (request.Stdin is not null || request.ExpectedOutput is not null)
+                errors.Add(Field(prefix, "tests"), "give either tests or stdin/expected_output, not both");
+        }
+        else
+        {
+            tests.Add(new JudgeTestCase("1", request.Stdin ?? "", request.ExpectedOutput));
+        }
+        var testBytes = tests.Sum(t => (long)Encoding.UTF8.GetByteCount(t.Input) + (t.ExpectedOutput is null ? 0 : Encoding.UTF8.GetByteCount(t.ExpectedOutput)));
+        if (testBytes > server.MaxTestsBytes)
+            errors.Add(Field(prefix, request.Tests is null ? "stdin" : "tests"), $"test data is {testBytes} bytes; the server maximum is {server.MaxTestsBytes}");
+
+        var limits = LimitsValidator.Resolve(request.Limits, server, Field(prefix, "limits"), errors);
+
+        var checker = new JudgeChecker("lines");
+        if (request.Checker is { } c)
+        {
+            var type = c.Type ?? "lines";
+            if (!Checkers.Contains(type))
+                errors.Add(Field(prefix, "checker.type"), $"unknown checker '{type}'; expected one of {string.Join(", ", Checkers)}");
+            if (c.Epsilon is { } eps && (!(eps >= 0) || double.IsInfinity(eps)))
+                errors.Add(Field(prefix, "checker.epsilon"), "must be a finite number >= 0");
+            if (type == "custom")
+            {
+                if (c.Language is null || !known.Contains(c.Language))
+                    errors.Add(Field(prefix, "checker.language"), $"a custom checker needs a known language; available: {string.Join(", ", known.Order())}");
+                if (string.IsNullOrEmpty(c.Source))
+                    errors.Add(Field(prefix, "checker.source"), "a custom checker needs its source");
+                else if (Encoding.UTF8.GetByteCount(c.Source) > server.MaxSourceBytes)
+                    errors.Add(Field(prefix, "checker.source"), $"is larger than the server maximum of {server.MaxSourceBytes} bytes");
+            }
+            checker = new JudgeChecker(type, c.Epsilon, c.Language, c.Source);
+        }
+
+        if (request.CallbackUrl is not null && callbacks.Check(request.CallbackUrl) is { } refused)
+            errors.Add(Field(prefix, "callback_url"), refused);
+
+        if (errors.Any) return null;
+        return new JudgeInput
+        {
+            Language = request.Language!,
+            Source = request.Source!,
+            Tests = tests,
+            Limits = limits,
+            Checker = checker,
+            StopOnFirstFailure = request.StopOnFirstFailure,
+            CallbackUrl = request.CallbackUrl,
+        };
+    }
+
+    private static string Field(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";
+}
