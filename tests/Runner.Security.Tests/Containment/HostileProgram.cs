@@ -20,6 +20,7 @@ internal sealed class HostileProgram(string directory)
     /// </summary>
     private const string CPrelude = """
         #define _GNU_SOURCE
+        #include <dirent.h>
         #include <errno.h>
         #include <fcntl.h>
         #include <pthread.h>
