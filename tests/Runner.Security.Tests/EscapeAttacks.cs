@@ -31,7 +31,6 @@ public class EscapeAttacks(Arena arena)
         var r = arena.C("ptrace", """
             #include <sys/ptrace.h>
             #include <sys/uio.h>
-            #define TRY(name, call) do { errno = 0; long r_ = (long)(call); printf("%s %ld %d\n", name, r_, errno); } while (0)
             int main(void) {
                 pid_t child = fork();
                 if (child == 0) { pause(); _exit(0); }
@@ -54,7 +53,6 @@ public class EscapeAttacks(Arena arena)
     {
         var r = arena.C("mounts", """
             #include <sys/mount.h>
-            #define TRY(name, call) do { errno = 0; long r_ = (long)(call); printf("%s %ld %d\n", name, r_, errno); } while (0)
             int main(void) {
                 mkdir("/tmp/m", 0755);
                 TRY("mount_tmpfs", mount("tmpfs", "/tmp/m", "tmpfs", 0, 0));
@@ -80,7 +78,6 @@ public class EscapeAttacks(Arena arena)
     {
         var r = arena.C("namespaces", """
             #include <linux/sched.h>
-            #define TRY(name, call) do { errno = 0; long r_ = (long)(call); printf("%s %ld %d\n", name, r_, errno); } while (0)
             int main(void) {
                 struct { const char *name; int flag; } ns[] = {
                     { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS }, { "net", CLONE_NEWNET }, { "pid", CLONE_NEWPID },
@@ -109,7 +106,6 @@ public class EscapeAttacks(Arena arena)
     public void Kernel_attack_surface_syscalls_keyctl_bpf_perf_userfaultfd_io_uring_and_modules_are_refused()
     {
         var r = arena.C("kernel_surface", """
-            #define TRY(name, call) do { errno = 0; long r_ = (long)(call); printf("%s %ld %d\n", name, r_, errno); } while (0)
             int main(void) {
                 TRY("keyctl", syscall(SYS_keyctl, 0, -3, 0, 0, 0));
                 TRY("add_key", syscall(SYS_add_key, "user", "k", "v", 1, -3));
@@ -194,7 +190,6 @@ public class EscapeAttacks(Arena arena)
     {
         var r = arena.C("mknod", """
             #include <sys/sysmacros.h>
-            #define TRY(name, call) do { errno = 0; long r_ = (long)(call); printf("%s %ld %d\n", name, r_, errno); } while (0)
             int main(void) {
                 TRY("mknod_mem", mknod("/tmp/mem", S_IFCHR | 0666, makedev(1, 1)));
                 TRY("mknod_disk", mknod("/tmp/sda", S_IFBLK | 0666, makedev(8, 0)));

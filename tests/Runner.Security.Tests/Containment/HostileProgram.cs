@@ -26,6 +26,7 @@ internal sealed class HostileProgram(string directory)
         #include <pthread.h>
         #include <sched.h>
         #include <signal.h>
+        #include <stddef.h>
         #include <stdint.h>
         #include <stdio.h>
         #include <stdlib.h>
@@ -49,6 +50,8 @@ internal sealed class HostileProgram(string directory)
                 _exit(99);
             }
         }
+        /* Prints "name result errno"; errno is read after the call (argument order is unspecified). */
+        #define TRY(name, call) do { errno = 0; long r_ = (long)(call); printf("%s %ld %d\n", name, r_, errno); } while (0)
         #line 1 "probe.c"
 
         """;
