@@ -50,7 +50,7 @@ internal static unsafe class Launcher
             var (statusRead, statusWrite) = fds.Pipe();
             var (stdoutRead, stdoutWrite) = fds.Pipe();
             var (stderrRead, stderrWrite) = fds.Pipe();
-            var stdin = fds.Open(spec.StdinPath ?? "/dev/null", "stdin");
+            var stdin = fds.OpenStdin(spec.StdinPath ?? "/dev/null");
             fds.SetNonBlocking(stdoutRead);
             fds.SetNonBlocking(stderrRead);
 
