@@ -51,4 +51,33 @@ public class InformationAttacks(Arena arena)
         Assert.DoesNotContain("dotnet", r.Stdout);
         foreach (var variable in workerEnvironment) Assert.DoesNotContain(variable, r.Stdout);
     }
+
+    [Fact]
+    public void Host_files_secrets_and_the_services_config_are_invisible()
+    {
+        // A stand-in for the service's own config, readable by everyone on the host.
+        var configDir = Arena.NewPublicDirectory("runner-security-config-");
+        var config = Path.Combine(configDir, "appsettings.Production.json");
+        File.WriteAllText(config, $$"""{ "ConnectionStrings": { "Runner": "Host=localhost;Password={{Arena.Secret}}" } }""");
+        try
+        {
+            var r = arena.Sh($"""
+                for p in /etc/shadow /etc/gshadow /etc/ssh /etc/ssl/private /root /home /work /run /var /srv /mnt /opt \
+                         /etc/machine-id /proc/kcore {configDir} {config} {arena.SecretFile} {arena.Scratch}; do
+                  test -e "$p" && echo "visible $p"
+                done
+                grep -rs -l {Arena.Secret} /etc /box /tmp /dev/shm /probe 2>/dev/null | sed 's/^/found /'
+                # Kernel addresses (a KASLR bypass) and host timers stay hidden from the box's root.
+                grep -v -m1 '^0000000000000000 ' /proc/kallsyms | sed 's/^/kernel address /'
+                cat /proc/timer_list 2>/dev/null | head -1 | sed 's/^/timer_list /'
+                echo done
+                """);
+            Expect.Ok(r);
+            Assert.Equal("done\n", r.Stdout);
+        }
+        finally
+        {
+            Directory.Delete(configDir, true);
+        }
+    }
 }
