@@ -41,8 +41,14 @@ internal static unsafe class Launcher
             step = LaunchStep.Seccomp;
             var bpf = SeccompFor(spec.Seccomp);
 
+            step = LaunchStep.MountBind;
+            foreach (var bind in spec.Binds) CallerPath.RequireNoSymlinks(bind.Source, "bind source");
             step = LaunchStep.MountBox;
-            if (spec.WorkDir is { } dir) workDir = WorkDirOwnership.HandToBox(dir, slot.Identity);
+            if (spec.WorkDir is { } dir)
+            {
+                CallerPath.RequireNoSymlinks(dir, "work dir");
+                workDir = WorkDirOwnership.HandToBox(dir, slot.Identity);
+            }
 
             step = LaunchStep.Clone;
             var (goRead, goWrite) = fds.Pipe();

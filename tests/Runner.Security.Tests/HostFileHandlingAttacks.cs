@@ -182,6 +182,42 @@ public class HostFileHandlingAttacks(Arena arena)
     }
 
     [Fact]
+    public void A_symlink_planted_by_a_box_and_then_given_as_a_bind_source_or_work_dir_is_refused()
+    {
+        // A judge binding one step's output into the next step, or reusing a dir under it.
+        var config = Arena.NewPublicDirectory("runner-security-config-");
+        File.WriteAllText(Path.Combine(config, "appsettings.json"), Arena.Secret);
+        var work = NewWorkDir();
+        try
+        {
+            Expect.Ok(RunIn(work, $"ln -s {config} out; mkdir real; ln -s {config} real/inner"));
+            var sources = new[] { Path.Combine(work, "out"), Path.Combine(work, "out", "."), Path.Combine(work, "real", "inner") };
+            foreach (var source in sources)
+            {
+                var bound = arena.Run(new SandboxSpec
+                {
+                    Argv = ["/bin/sh", "-c", "cat /data/appsettings.json"],
+                    Binds = [new BindMount(source, "/data")],
+                }, arena.SingleSlot);
+                Assert.DoesNotContain(Arena.Secret, bound.Stdout);
+                Expect.Status(SandboxStatus.InternalError, bound);
+                Assert.Contains("symlink", bound.Message);
+
+                var asWork = RunIn(source, "cat appsettings.json; touch pwned");
+                Assert.DoesNotContain(Arena.Secret, asWork.Stdout);
+                Expect.Status(SandboxStatus.InternalError, asWork);
+            }
+            Assert.Equal(["appsettings.json"], Directory.EnumerateFileSystemEntries(config).Select(Path.GetFileName));
+            Assert.Equal(0u, HostFile.Lstat(config)!.Uid); // never handed to the box
+        }
+        finally
+        {
+            Directory.Delete(work, true);
+            Directory.Delete(config, true);
+        }
+    }
+
+    [Fact]
     public void A_work_dir_that_is_a_symlink_is_refused_and_its_target_is_not_handed_to_the_box()
     {
         var target = Path.GetDirectoryName(arena.BoxOwnedSentinel)!;
