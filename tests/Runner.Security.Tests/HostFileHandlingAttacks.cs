@@ -218,6 +218,48 @@ public class HostFileHandlingAttacks(Arena arena)
     }
 
     [Fact]
+    public void A_stdin_file_swapped_for_a_symlink_while_the_host_opens_it_never_yields_the_host_file()
+    {
+        var work = NewWorkDir();
+        var input = Path.Combine(work, "input");
+        var stop = false;
+        var racer = new Thread(() =>
+        {
+            // Stands in for a box process racing the worker (none survives; the daemon cases prove it).
+            while (!Volatile.Read(ref stop))
+            {
+                try
+                {
+                    File.WriteAllText(input + ".file", "public input\n");
+                    File.Move(input + ".file", input, true);
+                    File.CreateSymbolicLink(input + ".link", arena.SecretFile);
+                    File.Move(input + ".link", input, true);
+                }
+                catch (IOException) { }
+            }
+        });
+        racer.Start();
+        try
+        {
+            var outcomes = new HashSet<SandboxStatus>();
+            for (var i = 0; i < 30; i++)
+            {
+                var r = arena.Run(new SandboxSpec { Argv = ["/bin/cat"], StdinPath = input }, arena.SingleSlot);
+                Assert.DoesNotContain(Arena.Secret, r.Stdout);
+                Expect.StatusIn(r, SandboxStatus.Ok, SandboxStatus.InternalError);
+                outcomes.Add(r.Status);
+            }
+            Assert.Contains(SandboxStatus.InternalError, outcomes); // the racer did hit the open
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            racer.Join();
+            Directory.Delete(work, true);
+        }
+    }
+
+    [Fact]
     public void A_work_dir_that_is_a_symlink_is_refused_and_its_target_is_not_handed_to_the_box()
     {
         var target = Path.GetDirectoryName(arena.BoxOwnedSentinel)!;
