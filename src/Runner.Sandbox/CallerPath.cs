@@ -11,11 +11,9 @@ namespace Runner.Sandbox;
 /// </summary>
 internal static class CallerPath
 {
-    private const int OPath = 0x200000;
-
     public static void RequireNoSymlinks(string path, string what)
     {
-        var fd = Libc.openat2(Libc.AtFdcwd, path, (ulong)(OPath | Libc.OCloexec), Libc.ResolveNoSymlinks | Libc.ResolveNoMagiclinks);
+        var fd = Libc.openat2(Libc.AtFdcwd, path, (ulong)(Libc.OPath | Libc.OCloexec), Libc.ResolveNoSymlinks | Libc.ResolveNoMagiclinks);
         if (fd >= 0)
         {
             Libc.close(fd);

@@ -127,7 +127,7 @@ internal static unsafe partial class Libc
     public const int PidfdSendSignal = 424;
     public const int PPidfd = 3, WExited = 4;
     public const int AtSymlinkNofollow = 0x100, AtFdcwd = -100, AtEmptyPath = 0x1000;
-    public const int Openat2 = 437, ONoctty = 0x100, FGetfl = 3, FSetfl = 4;
+    public const int Openat2 = 437, ONoctty = 0x100, OPath = 0x200000, FGetfl = 3, FSetfl = 4;
     public const ulong ResolveNoMagiclinks = 0x02, ResolveNoSymlinks = 0x04;
     public const uint SIfmt = 0xF000, SIfreg = 0x8000, SIfchr = 0x2000, SIfdir = 0x4000;
     public const int EINTR = 4, EAGAIN = 11, EWOULDBLOCK = 11;

@@ -56,8 +56,10 @@ internal static class HostInvariants
 
     public static void NoCgroupLeft(string parent)
     {
+        // v1: one tree per controller; v2: the unified tree at the root.
         var left = Controllers
             .Select(c => $"/sys/fs/cgroup/{c}/{parent}")
+            .Append($"/sys/fs/cgroup/{parent}")
             .Where(Directory.Exists)
             .SelectMany(Directory.EnumerateDirectories)
             .ToList();
