@@ -326,6 +326,26 @@ public class EscapeAttacks(Arena arena)
         Assert.Equal("-1 1", report["securebits"]);
     }
 
+    [Fact]
+    public void Terminal_injection_with_TIOCSTI_is_impossible_because_no_stdio_is_a_terminal()
+    {
+        // ioctl is not filtered by command (see seccomp/README.md); this is why that is safe.
+        var r = arena.C("tiocsti", """
+            #include <sys/ioctl.h>
+            int main(void) {
+                char c = 'x';
+                for (int fd = 0; fd < 3; fd++) { char name[16]; snprintf(name, sizeof name, "tiocsti_%d", fd); TRY(name, ioctl(fd, TIOCSTI, &c)); }
+                TRY("open_tty", open("/dev/tty", O_RDWR));
+                TRY("open_console", open("/dev/console", O_RDWR));
+                return 0;
+            }
+            """);
+        Expect.Ok(r);
+        foreach (var line in r.Stdout.Trim().Split('\n'))
+            Assert.True(line.Split(' ')[1] == "-1", $"a terminal was reachable: {line}");
+        Assert.Equal(5, r.Stdout.Trim().Split('\n').Length);
+    }
+
     [DllImport("libc", SetLastError = true)]
     private static extern int open(string path, int flags);
 
