@@ -20,13 +20,8 @@ internal sealed unsafe class FdSet : IDisposable
         return (Keep(pair[0]), Keep(pair[1]));
     }
 
-    public int Open(string path, string what)
-    {
-        var fd = Libc.open(path, Libc.ORdonly | Libc.OCloexec, 0);
-        if (fd < 0)
-            throw new IOException($"cannot open {what} '{path}': {ErrnoName.Describe(Libc.Errno)}");
-        return Keep(fd);
-    }
+    /// <summary>The box's stdin, opened without following symlinks or blocking (see <see cref="StdinFile"/>).</summary>
+    public int OpenStdin(string path) => Keep(StdinFile.Open(path));
 
     public void SetNonBlocking(int fd) => Libc.fcntl(fd, FSetfl, Libc.fcntl(fd, FGetfl, 0) | Libc.ONonblock);
 

@@ -42,8 +42,14 @@ internal static unsafe class Launcher
             step = LaunchStep.Seccomp;
             var bpf = SeccompFor(spec.Seccomp);
 
+            step = LaunchStep.MountBind;
+            foreach (var bind in spec.Binds) CallerPath.RequireNoSymlinks(bind.Source, "bind source");
             step = LaunchStep.MountBox;
-            if (spec.WorkDir is { } dir) workDir = WorkDirOwnership.HandToBox(dir, slot.Identity);
+            if (spec.WorkDir is { } dir)
+            {
+                CallerPath.RequireNoSymlinks(dir, "work dir");
+                workDir = WorkDirOwnership.HandToBox(dir, slot.Identity);
+            }
 
             step = LaunchStep.Clone;
             var (goRead, goWrite) = fds.Pipe();
@@ -51,7 +57,7 @@ internal static unsafe class Launcher
             var (statusRead, statusWrite) = fds.Pipe();
             var (stdoutRead, stdoutWrite) = fds.Pipe();
             var (stderrRead, stderrWrite) = fds.Pipe();
-            var stdin = fds.Open(spec.StdinPath ?? "/dev/null", "stdin");
+            var stdin = fds.OpenStdin(spec.StdinPath ?? "/dev/null");
             fds.SetNonBlocking(stdoutRead);
             fds.SetNonBlocking(stderrRead);
 

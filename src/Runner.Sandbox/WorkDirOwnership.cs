@@ -41,26 +41,55 @@ internal sealed class WorkDirOwnership
         }
     }
 
+    /// <summary>
+    /// Walks the directory by file descriptor: each directory is opened with O_NOFOLLOW relative
+    /// to its parent's fd, and entries are inspected and chowned relative to that fd. A path-based
+    /// walk re-resolves every parent component at each step, so a directory swapped for a symlink
+    /// between being listed and being entered would be followed (found by the security suite).
+    /// Open fds are bounded by the depth; a subtree that cannot be opened is left as it is.
+    /// </summary>
     public void Restore()
     {
-        Libc.fchownat(Libc.AtFdcwd, _path, _ownerUid, _ownerGid, Libc.AtSymlinkNofollow);
-        var pending = new Stack<string>();
-        pending.Push(_path);
-        while (pending.Count > 0)
+        var root = Libc.open(_path, Libc.ORdonly | Libc.ODirectory | Libc.ONofollow | Libc.OCloexec, 0);
+        if (root < 0) return;
+        Libc.fchown(root, _ownerUid, _ownerGid);
+        var open = new Stack<(int Fd, List<string> Names, int Next)>();
+        open.Push((root, NamesIn(root), 0));
+        while (open.Count > 0)
         {
-            var dir = pending.Pop();
-            IEnumerable<FileSystemInfo> entries;
-            try { entries = new DirectoryInfo(dir).EnumerateFileSystemInfos(); }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            foreach (var entry in entries)
+            var (fd, names, next) = open.Pop();
+            if (next >= names.Count)
             {
-                if (OwnerOf(entry.FullName).Uid == _boxUid)
-                    Libc.fchownat(Libc.AtFdcwd, entry.FullName, _ownerUid, _ownerGid, Libc.AtSymlinkNofollow);
-                // Never descend through a symlink; LinkTarget is set for links of any kind.
-                if (entry is DirectoryInfo && entry.LinkTarget is null) pending.Push(entry.FullName);
+                Libc.close(fd);
+                continue;
             }
+            open.Push((fd, names, next + 1));
+            var name = names[next];
+            var (uid, mode) = StatAt(fd, name);
+            if (uid == _boxUid) Libc.fchownat(fd, name, _ownerUid, _ownerGid, Libc.AtSymlinkNofollow);
+            if ((mode & Libc.SIfmt) != Libc.SIfdir) continue;
+            var sub = Libc.openat(fd, name, Libc.ORdonly | Libc.ODirectory | Libc.ONofollow | Libc.OCloexec, 0);
+            if (sub >= 0) open.Push((sub, NamesIn(sub), 0));
         }
+    }
+
+    /// <summary>Entry names of an open directory; /proc/self/fd/N resolves to that very directory, never by path.</summary>
+    private static List<string> NamesIn(int dirFd)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/self/fd/{dirFd}").Select(e => Path.GetFileName(e)).ToList();
+        }
+        catch (IOException) { return []; }
+        catch (UnauthorizedAccessException) { return []; }
+    }
+
+    private static unsafe (uint Uid, uint Mode) StatAt(int dirFd, string name)
+    {
+        var buffer = stackalloc byte[256];
+        if (Libc.fstatat(dirFd, name, buffer, Libc.AtSymlinkNofollow) < 0) return (uint.MaxValue, 0);
+        // struct stat on x86-64: st_mode at offset 24, st_uid at 28.
+        return (*(uint*)(buffer + 28), *(uint*)(buffer + 24));
     }
 
     private static unsafe (uint Uid, uint Gid) OwnerOf(string path)

@@ -68,8 +68,12 @@ internal sealed class MountPlan
                     break;
                 case Proc p:
                     plan.Add(step, $"mkdir {p.BoxPath}", Sys.Mkdirat, Flags.AtFdcwd, target, 0x16d, flags: NativeLaunch.CheckNone);
+                    // hidepid=invisible: the box's pid 1 is a fork of the worker (no execve), so its
+                    // /proc/1/cmdline would show the worker's command line, connection strings and
+                    // all. It is not dumpable, so hidepid hides it from the program; the program's
+                    // own processes stay visible (found by the security suite).
                     plan.Add(step, $"mount proc on {p.BoxPath}", Sys.Mount, arena.String("proc"), target, arena.String("proc"),
-                        Flags.MsNosuid | Flags.MsNodev | Flags.MsNoexec, 0);
+                        Flags.MsNosuid | Flags.MsNodev | Flags.MsNoexec, arena.String("hidepid=invisible"));
                     break;
                 case Bind b:
                     if (b.IsFile)

@@ -107,6 +107,18 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int fstatat(int dirfd, string path, void* buffer, int flags);
 
+    [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int openat(int dirfd, string path, int flags, int mode);
+
+    /// <summary>openat2(2) through syscall(2); glibc 2.36 has no wrapper.</summary>
+    public static int openat2(int dirfd, string path, ulong flags, ulong resolve)
+    {
+        var how = stackalloc ulong[3] { flags, 0, resolve };
+        var native = Marshal.StringToCoTaskMemUTF8(path);
+        try { return (int)syscall(Openat2, dirfd, native, (long)how, 3 * sizeof(ulong)); }
+        finally { Marshal.FreeCoTaskMem(native); }
+    }
+
     public const int ONonblock = 0x800, OCloexec = 0x80000, ORdonly = 0, ORdwr = 2, OCreat = 0x40;
     public const int ODirectory = 0x10000, ONofollow = 0x20000;
     public const int LockExclusive = 2, LockNonblocking = 4, LockUnlock = 8;
@@ -114,7 +126,10 @@ internal static unsafe partial class Libc
     public const int SigKill = 9;
     public const int PidfdSendSignal = 424;
     public const int PPidfd = 3, WExited = 4;
-    public const int AtSymlinkNofollow = 0x100, AtFdcwd = -100;
+    public const int AtSymlinkNofollow = 0x100, AtFdcwd = -100, AtEmptyPath = 0x1000;
+    public const int Openat2 = 437, ONoctty = 0x100, OPath = 0x200000, FGetfl = 3, FSetfl = 4;
+    public const ulong ResolveNoMagiclinks = 0x02, ResolveNoSymlinks = 0x04;
+    public const uint SIfmt = 0xF000, SIfreg = 0x8000, SIfchr = 0x2000, SIfdir = 0x4000;
     public const int EINTR = 4, EAGAIN = 11, EWOULDBLOCK = 11;
 
     [StructLayout(LayoutKind.Sequential)]

@@ -41,6 +41,12 @@ public class KernelConstantsTests
         ("sizeof(struct rusage)", "sizeof(struct rusage)"), ("sizeof(struct ifreq)", "sizeof(struct ifreq)"),
         ("offsetof(struct ifreq, ifr_flags)", "offsetof(struct ifreq, ifr_flags)"), ("sizeof(struct sock_fprog)", "sizeof(struct sock_fprog)"),
         ("offsetof(struct stat, st_uid)", "offsetof(struct stat, st_uid)"), ("offsetof(struct stat, st_gid)", "offsetof(struct stat, st_gid)"),
+        // Host-side file handling (StdinFile, CallerPath, WorkDirOwnership).
+        ("Libc.Openat2", "SYS_openat2"), ("Libc.ResolveNoSymlinks", "RESOLVE_NO_SYMLINKS"),
+        ("Libc.ResolveNoMagiclinks", "RESOLVE_NO_MAGICLINKS"), ("Libc.AtEmptyPath", "AT_EMPTY_PATH"), ("Libc.ONoctty", "O_NOCTTY"),
+        ("Libc.OPath", "O_PATH"), ("Libc.FGetfl", "F_GETFL"), ("Libc.FSetfl", "F_SETFL"), ("Libc.SIfmt", "S_IFMT"),
+        ("Libc.SIfreg", "S_IFREG"), ("Libc.SIfchr", "S_IFCHR"), ("Libc.SIfdir", "S_IFDIR"),
+        ("offsetof(struct stat, st_mode)", "offsetof(struct stat, st_mode)"), ("sizeof(struct open_how)", "sizeof(struct open_how)"),
     ];
 
     /// <summary>Values the C# code hard-codes as struct layout rather than as named constants.</summary>
@@ -52,6 +58,8 @@ public class KernelConstantsTests
         ["sizeof(struct sock_fprog)"] = 16,
         ["offsetof(struct stat, st_uid)"] = 28,
         ["offsetof(struct stat, st_gid)"] = 32,
+        ["offsetof(struct stat, st_mode)"] = 24,
+        ["sizeof(struct open_how)"] = 24,
     };
 
     [Fact]
@@ -115,6 +123,7 @@ public class KernelConstantsTests
                 #include <linux/filter.h>
                 #include <linux/capability.h>
                 #include <linux/securebits.h>
+                #include <linux/openat2.h>
                 int main(void) {
 
                 """ + string.Concat(list.Select(e => $"    printf(\"%lld\\n\", (long long)({e}));\n")) + "    return 0;\n}\n";

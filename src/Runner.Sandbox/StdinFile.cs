@@ -1,0 +1,37 @@
+using Runner.Sandbox.Native;
+
+namespace Runner.Sandbox;
+
+/// <summary>
+/// Opens the host file given as a box's stdin. A judge may point it into a directory an
+/// earlier box wrote (one step's output feeding the next), so the box may have shaped the
+/// path: a planted symlink would make the root worker open any host file for the box (the
+/// judge0 CVE-2024-28189 pattern), and a planted FIFO would block the worker's open forever.
+/// Hence no symlink in any component (openat2 RESOLVE_NO_SYMLINKS), a non-blocking open, and
+/// only a regular file or a character device (/dev/null) is accepted. Found by the security suite.
+/// </summary>
+internal static unsafe class StdinFile
+{
+    public static int Open(string path)
+    {
+        var fd = Libc.openat2(Libc.AtFdcwd, path, (ulong)(Libc.ORdonly | Libc.OCloexec | Libc.ONonblock | Libc.ONoctty),
+            Libc.ResolveNoSymlinks | Libc.ResolveNoMagiclinks);
+        if (fd < 0)
+        {
+            var errno = Libc.Errno;
+            var hint = errno == 40 ? " (a symlink in the path; stdin must be given by its real path)" : ""; // ELOOP
+            throw new IOException($"cannot open stdin '{path}': {ErrnoName.Describe(errno)}{hint}");
+        }
+        var stat = stackalloc byte[256];
+        // struct stat on x86-64: st_mode at offset 24.
+        var type = Libc.fstatat(fd, "", stat, Libc.AtEmptyPath) == 0 ? *(uint*)(stat + 24) & Libc.SIfmt : 0;
+        if (type != Libc.SIfreg && type != Libc.SIfchr)
+        {
+            Libc.close(fd);
+            throw new IOException($"stdin '{path}' is not a regular file (a FIFO, socket or directory is refused)");
+        }
+        // The box shares this open file description: give it an ordinary blocking stdin.
+        Libc.fcntl(fd, Libc.FSetfl, Libc.fcntl(fd, Libc.FGetfl, 0) & ~Libc.ONonblock);
+        return fd;
+    }
+}
