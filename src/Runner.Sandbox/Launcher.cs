@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Hardening;
@@ -40,7 +39,7 @@ internal static unsafe class Launcher
             cgroup = hierarchy.CreateBox(slot.CgroupName, new CgroupLimits(limits.MemoryBytes, limits.Pids + 1, Cpuset: limits.Cpuset));
 
             step = LaunchStep.Seccomp;
-            var bpf = SeccompFor(spec.Seccomp);
+            var bpf = SeccompFor(spec.Seccomp, state);
 
             step = LaunchStep.MountBind;
             foreach (var bind in spec.Binds) CallerPath.RequireNoSymlinks(bind.Source, "bind source");
@@ -165,19 +164,23 @@ internal static unsafe class Launcher
         plan.Add(LaunchStep.Stdio, $"close fds {from}-", Sys.CloseRange, from, uint.MaxValue, 0);
     }
 
-    /// <summary>Compiled once per process: parsing and compiling the default profile costs far more than a launch.</summary>
-    private static readonly Lazy<byte[]> DefaultSeccomp = new(() => SeccompProfile.LoadDefault().CompileBpf());
-    private static readonly ConcurrentDictionary<(string Path, DateTime Modified, long Length), byte[]> FileSeccomp = new();
-
-    private static byte[]? SeccompFor(string choice)
+    private static byte[]? SeccompFor(string choice, string stateDirectory)
     {
         if (choice == "none") return null;
-        if (choice == "default") return DefaultSeccomp.Value;
-        var file = new FileInfo(choice);
-        if (!file.Exists) throw new SandboxSpecException("seccomp", $"seccomp profile not found: '{choice}'");
+        if (choice == "default")
+            return CompiledFilterCache.Get(stateDirectory, SeccompProfile.DefaultText(), SeccompProfile.LoadDefault);
+        string text;
         try
         {
-            return FileSeccomp.GetOrAdd((file.FullName, file.LastWriteTimeUtc, file.Length), key => SeccompProfile.Load(key.Path).CompileBpf());
+            text = File.ReadAllText(choice);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SandboxSpecException("seccomp", $"cannot read seccomp profile '{choice}': {e.Message}");
+        }
+        try
+        {
+            return CompiledFilterCache.Get(stateDirectory, text, () => SeccompProfile.Parse(text));
         }
         catch (SeccompException e)
         {

@@ -84,15 +84,18 @@ public sealed partial class SeccompProfile
     /// The project's default allowlist. The copy embedded in the assembly wins, so a single-file
     /// NativeAOT binary needs nothing beside it; the file copied next to the assembly is the fallback.
     /// </summary>
-    public static SeccompProfile LoadDefault()
+    public static SeccompProfile LoadDefault() => Parse(DefaultText(), "seccomp/default.json");
+
+    /// <summary>The text of the default profile: the embedded copy, else the file beside the assembly.</summary>
+    public static string DefaultText()
     {
         using var stream = typeof(SeccompProfile).Assembly.GetManifestResourceStream(DefaultResourceName);
         if (stream is not null)
         {
             using var reader = new StreamReader(stream);
-            return Parse(reader.ReadToEnd(), "embedded seccomp/default.json");
+            return reader.ReadToEnd();
         }
-        return Load(Path.Combine(AppContext.BaseDirectory, "seccomp", "default.json"));
+        return File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seccomp", "default.json"));
     }
 
     internal const string DefaultResourceName = "Runner.Sandbox.seccomp.default.json";

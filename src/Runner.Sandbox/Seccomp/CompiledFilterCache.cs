@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Runner.Sandbox.Seccomp;
+
+/// <summary>
+/// Compiled BPF programs, keyed by the SHA-256 of the profile text. Compiling with libseccomp
+/// (dlopen, JSON parsing, rule building) costs a few milliseconds, more than the rest of a
+/// launch, and a `runner run` process would pay it every time. So a program is compiled once
+/// per host and kept in memory and in the state directory, which only the launcher's uid can
+/// write. A cached program stays valid when libseccomp is upgraded: BPF is kernel ABI.
+/// </summary>
+internal static class CompiledFilterCache
+{
+    /// <summary>Bumped whenever the way profiles are compiled changes, so old files are not reused.</summary>
+    private const string CompilerVersion = "runner-seccomp-1 x86_64";
+    private const int MaxInstructions = 4096;
+    private static readonly ConcurrentDictionary<string, byte[]> Memory = new();
+
+    public static byte[] Get(string stateDirectory, string profileText, Func<SeccompProfile> parse)
+    {
+        var key = KeyOf(profileText);
+        return Memory.TryGetValue(key, out var cached)
+            ? cached
+            : Memory.GetOrAdd(key, LoadOrCompile(stateDirectory, profileText, parse));
+    }
+
+    internal static string KeyOf(string profileText) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CompilerVersion + "\n" + profileText)));
+
+    internal static string FileOf(string stateDirectory, string profileText) =>
+        Path.Combine(stateDirectory, "seccomp", KeyOf(profileText) + ".bpf");
+
+    /// <summary>The state directory's copy, or a fresh compile that is then stored there.</summary>
+    internal static byte[] LoadOrCompile(string stateDirectory, string profileText, Func<SeccompProfile> parse)
+    {
+        var file = FileOf(stateDirectory, profileText);
+        var bpf = TryRead(file);
+        if (bpf is null)
+        {
+            bpf = parse().CompileBpf();
+            TryWrite(Path.GetDirectoryName(file)!, file, bpf);
+        }
+        return bpf;
+    }
+
+    private static byte[]? TryRead(string file)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(file);
+            return bytes.Length > 0 && bytes.Length % 8 == 0 && bytes.Length <= MaxInstructions * 8 ? bytes : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Best effort: a launch never fails because the cache could not be written.</summary>
+    private static void TryWrite(string directory, string file, byte[] bpf)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var temporary = $"{file}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
+            File.WriteAllBytes(temporary, bpf);
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
