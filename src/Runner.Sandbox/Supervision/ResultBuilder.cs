@@ -10,7 +10,7 @@ namespace Runner.Sandbox.Supervision;
 /// </summary>
 internal static class ResultBuilder
 {
-    private const int SigKill = 9;
+    private const int SigKill = 9, SigXcpu = 24;
 
     public static SandboxResult Build(SandboxLimits limits, Supervision seen, CgroupUsage usage)
     {
@@ -68,7 +68,8 @@ internal static class ResultBuilder
         }
         if (usage.OomKilled)
             return (SandboxStatus.MemoryLimit, $"memory limit of {ByteSize.Format(limits.MemoryBytes)} exceeded (killed by the OOM killer)");
-        if (seen.Killed == KillReason.CpuTime || cpu > limits.CpuTimeSeconds)
+        // SIGXCPU comes from the RLIMIT_CPU that mirrors the CPU limit per process.
+        if (seen.Killed == KillReason.CpuTime || cpu > limits.CpuTimeSeconds || signal == SigXcpu)
             return (SandboxStatus.TimeLimit, $"CPU time limit of {limits.CpuTimeSeconds:0.###} s exceeded ({cpu:0.000} s used)");
         if (seen.Killed == KillReason.WallTime)
             return (SandboxStatus.WallTimeLimit, $"wall time limit of {limits.EffectiveWallTimeSeconds:0.###} s exceeded");
