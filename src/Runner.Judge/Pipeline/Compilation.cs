@@ -49,7 +49,7 @@ internal static class Compilation
     {
         SandboxStatus.Ok => "",
         SandboxStatus.RuntimeError => $"the compiler exited with code {r.ExitCode}",
-        SandboxStatus.Signaled => $"the compiler was killed by signal {r.Signal} ({RunVerdict.SignalName(r.Signal ?? 0)})",
+        SandboxStatus.Signaled => $"the compiler was killed by signal {r.Signal} ({SignalNames.Of(r.Signal ?? 0)})",
         SandboxStatus.TimeLimit => $"compilation exceeded its CPU time limit of {limits.CpuTimeSeconds} s",
         SandboxStatus.WallTimeLimit => $"compilation exceeded its wall-clock limit of {limits.EffectiveWallTimeSeconds} s",
         SandboxStatus.MemoryLimit => $"compilation exceeded its memory limit of {ByteSize.Format(limits.MemoryBytes)}",

@@ -40,7 +40,7 @@ internal static class RunVerdict
                 return (Verdict.OutputLimitExceeded, r.Message);
         }
 
-        var ended = r.Signal is { } s ? $"killed by signal {s} ({SignalName(s)})" : $"exited with code {r.ExitCode}";
+        var ended = r.Signal is { } s ? $"killed by signal {s} ({SignalNames.Of(s)})" : $"exited with code {r.ExitCode}";
         if (RanOutOfMemory(r, limits, language) is { } why)
             return (Verdict.MemoryLimitExceeded, $"memory limit of {ByteSize.Format(memoryLimit)} exceeded ({why}; {ended})");
         var detail = LastLine(r.Stderr);
@@ -63,27 +63,4 @@ internal static class RunVerdict
         var line = text.TrimEnd().Split('\n').LastOrDefault()?.Trim() ?? "";
         return line.Length > 200 ? line[..200] + "..." : line;
     }
-
-    public static string SignalName(int signal) => signal switch
-    {
-        1 => "SIGHUP",
-        2 => "SIGINT",
-        3 => "SIGQUIT",
-        4 => "SIGILL",
-        5 => "SIGTRAP",
-        6 => "SIGABRT",
-        7 => "SIGBUS",
-        8 => "SIGFPE",
-        9 => "SIGKILL",
-        10 => "SIGUSR1",
-        11 => "SIGSEGV",
-        12 => "SIGUSR2",
-        13 => "SIGPIPE",
-        14 => "SIGALRM",
-        15 => "SIGTERM",
-        24 => "SIGXCPU",
-        25 => "SIGXFSZ",
-        31 => "SIGSYS",
-        _ => "signal " + signal.ToString(CultureInfo.InvariantCulture),
-    };
 }

@@ -76,34 +76,11 @@ internal static class ResultBuilder
         if (seen.Exit is null)
             return (SandboxStatus.InternalError, "the box's init ended without reporting the program's status");
         if (signal is { } s)
-            return (SandboxStatus.Signaled, $"killed by signal {s} ({SignalName(s)})");
+            return (SandboxStatus.Signaled, $"killed by signal {s} ({SignalNames.Of(s)})");
         if (exitCode is { } code && code != 0)
             return (SandboxStatus.RuntimeError, $"exited with code {code}");
         return (SandboxStatus.Ok, $"exited normally in {cpu:0.000} s CPU, {wall:0.000} s wall");
     }
 
     private static string Text(byte[] bytes) => Encoding.UTF8.GetString(bytes);
-
-    public static string SignalName(int signal) => signal switch
-    {
-        1 => "SIGHUP",
-        2 => "SIGINT",
-        3 => "SIGQUIT",
-        4 => "SIGILL",
-        5 => "SIGTRAP",
-        6 => "SIGABRT",
-        7 => "SIGBUS",
-        8 => "SIGFPE",
-        9 => "SIGKILL",
-        10 => "SIGUSR1",
-        11 => "SIGSEGV",
-        12 => "SIGUSR2",
-        13 => "SIGPIPE",
-        14 => "SIGALRM",
-        15 => "SIGTERM",
-        24 => "SIGXCPU",
-        25 => "SIGXFSZ",
-        31 => "SIGSYS",
-        _ => $"signal {signal}",
-    };
 }
