@@ -8,11 +8,11 @@ internal static unsafe class ResourceLimits
 {
     public static void AddChildSteps(SyscallPlan plan, SandboxLimits limits)
     {
-        // The box-wide CPU limit is the supervisor's (it polls the cgroup). RLIMIT_CPU adds a
-        // per-process stop that the kernel enforces even when the supervisor is starved of CPU
-        // on a loaded host: SIGXCPU at the limit (rounded up to whole seconds), SIGKILL a
-        // second later for a program that ignores it.
-        var seconds = (long)Math.Ceiling(limits.CpuTimeSeconds);
+        // The box-wide CPU limit is the supervisor's (it polls the cgroup). RLIMIT_CPU is only a
+        // per-process backstop a second above it, in case the supervisor is starved: set at the
+        // limit itself, it would kill a child that used the whole budget alone, silently, before
+        // the box as a whole reached it. SIGXCPU first, SIGKILL a second later if ignored.
+        var seconds = (long)Math.Ceiling(limits.CpuTimeSeconds) + 1;
         Set(plan, Flags.RlimitCpu, "RLIMIT_CPU", seconds, seconds + 1);
         Set(plan, Flags.RlimitFsize, "RLIMIT_FSIZE", limits.FileSizeBytes);
         Set(plan, Flags.RlimitNofile, "RLIMIT_NOFILE", limits.OpenFiles);

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Runner.Sandbox.Seccomp;
 
 /// <summary>
-/// Compiled BPF programs, keyed by the SHA-256 of the profile text. Compiling with libseccomp
+/// Compiled BPF programs, keyed by the profile text. Compiling with libseccomp
 /// (dlopen, JSON parsing, rule building) costs a few milliseconds, more than the rest of a
 /// launch, and a `runner run` process would pay it every time. So a program is compiled once
 /// per host and kept in memory and in the state directory, which only the launcher's uid can
@@ -26,8 +25,19 @@ internal static class CompiledFilterCache
             : Memory.GetOrAdd(key, LoadOrCompile(stateDirectory, profileText, parse));
     }
 
-    internal static string KeyOf(string profileText) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CompilerVersion + "\n" + profileText)));
+    /// <summary>
+    /// FNV-1a over the text names the file; the text itself is stored beside the program and
+    /// compared on every read, so a hash collision can never hand out another profile's
+    /// program. (No cryptographic hash: System.Security.Cryptography would pull OpenSSL into
+    /// the NativeAOT CLI, which must run on hosts without it.)
+    /// </summary>
+    internal static string KeyOf(string profileText)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in Encoding.UTF8.GetBytes(CompilerVersion + "\n" + profileText))
+            hash = (hash ^ b) * 1099511628211UL;
+        return hash.ToString("x16");
+    }
 
     internal static string FileOf(string stateDirectory, string profileText) =>
         Path.Combine(stateDirectory, "seccomp", KeyOf(profileText) + ".bpf");
@@ -36,13 +46,28 @@ internal static class CompiledFilterCache
     internal static byte[] LoadOrCompile(string stateDirectory, string profileText, Func<SeccompProfile> parse)
     {
         var file = FileOf(stateDirectory, profileText);
-        var bpf = TryRead(file);
+        var textFile = Path.ChangeExtension(file, ".json");
+        var bpf = TryReadText(textFile) == profileText ? TryRead(file) : null;
         if (bpf is null)
         {
             bpf = parse().CompileBpf();
-            TryWrite(Path.GetDirectoryName(file)!, file, bpf);
+            var directory = Path.GetDirectoryName(file)!;
+            TryWrite(directory, file, bpf);
+            TryWrite(directory, textFile, Encoding.UTF8.GetBytes(profileText));
         }
         return bpf;
+    }
+
+    private static string? TryReadText(string file)
+    {
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static byte[]? TryRead(string file)

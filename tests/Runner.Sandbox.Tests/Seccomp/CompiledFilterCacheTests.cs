@@ -40,6 +40,18 @@ public sealed class CompiledFilterCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_stored_program_is_not_used_for_a_different_profile_text_even_under_the_same_file_name()
+    {
+        LoadOrCompile();
+        // Pretend another text collided onto this file: its stored text no longer matches.
+        File.WriteAllText(Path.ChangeExtension(CompiledFilterCache.FileOf(_state, _text), ".json"), _text + "changed");
+
+        LoadOrCompile();
+
+        Assert.Equal(2, _compiles);
+    }
+
+    [Fact]
     public void Different_profile_texts_get_different_cache_files()
     {
         Assert.NotEqual(CompiledFilterCache.FileOf(_state, _text), CompiledFilterCache.FileOf(_state, _text + " "));
