@@ -33,16 +33,12 @@ internal static class StateDirectory
     /// Slot locks and compiled seccomp programs live here, so nobody else may own or write it:
     /// the rootless fallback /tmp/runner-UID could otherwise be prepared by another user.
     /// </summary>
-    private static unsafe void RequireOwnedByUs(string directory)
+    private static void RequireOwnedByUs(string directory)
     {
-        var stat = stackalloc byte[256];
-        if (Libc.fstatat(Libc.AtFdcwd, directory, stat, Libc.AtSymlinkNofollow) < 0)
+        if (FileStatus.OfPathNoFollow(directory) is not { } status)
             throw new IOException($"state directory {directory}: {ErrnoName.Describe(Libc.Errno)}");
-        // struct stat on x86-64: st_mode at offset 24, st_uid at 28.
-        var mode = *(uint*)(stat + 24);
-        var owner = *(uint*)(stat + 28);
-        const uint directoryType = 0x4000, typeMask = 0xF000, groupOrOtherWrite = 0x12;
-        if ((mode & typeMask) != directoryType || owner != Libc.geteuid() || (mode & groupOrOtherWrite) != 0)
+        const uint groupOrOtherWrite = 0x12;
+        if (!status.IsDirectory || status.Uid != Libc.geteuid() || (status.Mode & groupOrOtherWrite) != 0)
             throw new IOException($"state directory {directory} must be a directory owned by uid {Libc.geteuid()} and writable by nobody else; remove it or set RUNNER_STATE_DIR");
     }
 }

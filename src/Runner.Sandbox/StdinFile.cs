@@ -10,7 +10,7 @@ namespace Runner.Sandbox;
 /// Hence no symlink in any component (openat2 RESOLVE_NO_SYMLINKS), a non-blocking open, and
 /// only a regular file or a character device (/dev/null) is accepted. Found by the security suite.
 /// </summary>
-internal static unsafe class StdinFile
+internal static class StdinFile
 {
     public static int Open(string path)
     {
@@ -22,10 +22,7 @@ internal static unsafe class StdinFile
             var hint = errno == 40 ? " (a symlink in the path; stdin must be given by its real path)" : ""; // ELOOP
             throw new IOException($"cannot open stdin '{path}': {ErrnoName.Describe(errno)}{hint}");
         }
-        var stat = stackalloc byte[256];
-        // struct stat on x86-64: st_mode at offset 24.
-        var type = Libc.fstatat(fd, "", stat, Libc.AtEmptyPath) == 0 ? *(uint*)(stat + 24) & Libc.SIfmt : 0;
-        if (type != Libc.SIfreg && type != Libc.SIfchr)
+        if (FileStatus.Of(fd) is not { } status || !(status.IsRegularFile || status.IsCharacterDevice))
         {
             Libc.close(fd);
             throw new IOException($"stdin '{path}' is not a regular file (a FIFO, socket or directory is refused)");

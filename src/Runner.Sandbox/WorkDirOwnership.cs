@@ -30,7 +30,7 @@ internal sealed class WorkDirOwnership
             throw new IOException($"--workdir '{path}' is not a directory (or is a symlink): {ErrnoName.Describe(Libc.Errno)}");
         try
         {
-            var (uid, gid) = OwnerOf(path);
+            var (uid, gid) = FileStatus.OfPathNoFollow(path) is { } s ? (s.Uid, s.Gid) : (uint.MaxValue, uint.MaxValue);
             if (Libc.fchown(fd, identity.HostUid, identity.HostGid) < 0)
                 throw new IOException($"cannot hand '{path}' to the box uid {identity.HostUid}: {ErrnoName.Describe(Libc.Errno)}");
             return new WorkDirOwnership(path, uid, gid, identity.HostUid);
@@ -65,9 +65,9 @@ internal sealed class WorkDirOwnership
             }
             open.Push((fd, names, next + 1));
             var name = names[next];
-            var (uid, mode) = StatAt(fd, name);
-            if (uid == _boxUid) Libc.fchownat(fd, name, _ownerUid, _ownerGid, Libc.AtSymlinkNofollow);
-            if ((mode & Libc.SIfmt) != Libc.SIfdir) continue;
+            if (FileStatus.AtNoFollow(fd, name) is not { } status) continue;
+            if (status.Uid == _boxUid) Libc.fchownat(fd, name, _ownerUid, _ownerGid, Libc.AtSymlinkNofollow);
+            if (!status.IsDirectory) continue;
             var sub = Libc.openat(fd, name, Libc.ORdonly | Libc.ODirectory | Libc.ONofollow | Libc.OCloexec, 0);
             if (sub >= 0) open.Push((sub, NamesIn(sub), 0));
         }
@@ -82,21 +82,5 @@ internal sealed class WorkDirOwnership
         }
         catch (IOException) { return []; }
         catch (UnauthorizedAccessException) { return []; }
-    }
-
-    private static unsafe (uint Uid, uint Mode) StatAt(int dirFd, string name)
-    {
-        var buffer = stackalloc byte[256];
-        if (Libc.fstatat(dirFd, name, buffer, Libc.AtSymlinkNofollow) < 0) return (uint.MaxValue, 0);
-        // struct stat on x86-64: st_mode at offset 24, st_uid at 28.
-        return (*(uint*)(buffer + 28), *(uint*)(buffer + 24));
-    }
-
-    private static unsafe (uint Uid, uint Gid) OwnerOf(string path)
-    {
-        var buffer = stackalloc byte[256];
-        if (Libc.fstatat(Libc.AtFdcwd, path, buffer, Libc.AtSymlinkNofollow) < 0) return (uint.MaxValue, uint.MaxValue);
-        // struct stat on x86-64: st_uid at offset 28, st_gid at 32.
-        return (*(uint*)(buffer + 28), *(uint*)(buffer + 32));
     }
 }

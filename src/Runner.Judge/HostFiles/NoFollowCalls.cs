@@ -1,18 +1,16 @@
 using System.Runtime.InteropServices;
+using Runner.Sandbox;
 
 namespace Runner.Judge.HostFiles;
 
 /// <summary>The few libc calls the host needs to touch box directories without following links.</summary>
-internal static unsafe partial class NoFollowCalls
+internal static partial class NoFollowCalls
 {
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int openat(int dirfd, string path, int flags, int mode);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int mkdirat(int dirfd, string path, int mode);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int fstat(int fd, byte* buffer);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int fchmod(int fd, int mode);
@@ -25,17 +23,10 @@ internal static unsafe partial class NoFollowCalls
     public const int AtFdcwd = -100;
     public const int EEXIST = 17;
 
-    /// <summary>struct stat on x86-64 is 144 bytes: st_mode (u32) at 24, st_size (i64) at 48.</summary>
-    public const int StatSize = 144;
-
     public const uint SIfmt = 0xF000, SIfreg = 0x8000, SIfdir = 0x4000;
 
     public static int Errno => Marshal.GetLastPInvokeError();
 
-    public static (uint Mode, long Size) Stat(int fd)
-    {
-        var buffer = stackalloc byte[StatSize];
-        if (fstat(fd, buffer) < 0) throw BoxFileException.FromErrno("fstat", "(open file)");
-        return (*(uint*)(buffer + 24), *(long*)(buffer + 48));
-    }
+    public static (uint Mode, long Size) Stat(int fd) =>
+        FileStatus.Of(fd) is { } status ? (status.Mode, status.Size) : throw BoxFileException.FromErrno("fstat", "(open file)");
 }

@@ -41,6 +41,8 @@ public class KernelConstantsTests
         ("sizeof(struct rusage)", "sizeof(struct rusage)"), ("sizeof(struct ifreq)", "sizeof(struct ifreq)"),
         ("offsetof(struct ifreq, ifr_flags)", "offsetof(struct ifreq, ifr_flags)"), ("sizeof(struct sock_fprog)", "sizeof(struct sock_fprog)"),
         ("offsetof(struct stat, st_uid)", "offsetof(struct stat, st_uid)"), ("offsetof(struct stat, st_gid)", "offsetof(struct stat, st_gid)"),
+        ("offsetof(struct stat, st_mode)", "offsetof(struct stat, st_mode)"), ("offsetof(struct stat, st_size)", "offsetof(struct stat, st_size)"),
+        ("sizeof(struct stat)", "sizeof(struct stat)"),
         // Host-side file handling (StdinFile, CallerPath, WorkDirOwnership).
         ("Libc.Openat2", "SYS_openat2"), ("Libc.ResolveNoSymlinks", "RESOLVE_NO_SYMLINKS"),
         ("Libc.ResolveNoMagiclinks", "RESOLVE_NO_MAGICLINKS"), ("Libc.AtEmptyPath", "AT_EMPTY_PATH"), ("Libc.ONoctty", "O_NOCTTY"),
@@ -56,8 +58,11 @@ public class KernelConstantsTests
         ["sizeof(struct ifreq)"] = 40,
         ["offsetof(struct ifreq, ifr_flags)"] = 16,
         ["sizeof(struct sock_fprog)"] = 16,
-        ["offsetof(struct stat, st_uid)"] = 28,
-        ["offsetof(struct stat, st_gid)"] = 32,
+        ["offsetof(struct stat, st_uid)"] = FileStatus.UidOffset,
+        ["offsetof(struct stat, st_gid)"] = FileStatus.GidOffset,
+        ["offsetof(struct stat, st_mode)"] = FileStatus.ModeOffset,
+        ["offsetof(struct stat, st_size)"] = FileStatus.SizeOffset,
+        ["sizeof(struct stat)"] = FileStatus.StatSize,
         ["offsetof(struct stat, st_mode)"] = 24,
         ["sizeof(struct open_how)"] = 24,
     };

@@ -1,0 +1,34 @@
+using Runner.Sandbox.Native;
+
+namespace Runner.Sandbox;
+
+/// <summary>
+/// The parts of struct stat the host needs when it handles box-written files: type and
+/// permission bits, owner, size. The one place that knows the x86-64 layout
+/// (KernelConstantsTests checks the offsets against the C headers).
+/// </summary>
+public readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, long Size)
+{
+    internal const int StatSize = 144, ModeOffset = 24, UidOffset = 28, GidOffset = 32, SizeOffset = 48;
+
+    public bool IsRegularFile => (Mode & Libc.SIfmt) == Libc.SIfreg;
+    public bool IsDirectory => (Mode & Libc.SIfmt) == Libc.SIfdir;
+    public bool IsCharacterDevice => (Mode & Libc.SIfmt) == Libc.SIfchr;
+
+    /// <summary>fstat of an open file; null with errno set on failure.</summary>
+    public static FileStatus? Of(int fd) => At(fd, "", Libc.AtEmptyPath);
+
+    /// <summary>lstat of <paramref name="path"/> relative to <paramref name="dirFd"/>: a symlink is reported as itself, never followed.</summary>
+    public static FileStatus? AtNoFollow(int dirFd, string path) => At(dirFd, path, Libc.AtSymlinkNofollow);
+
+    /// <summary>lstat of an absolute or cwd-relative path.</summary>
+    public static FileStatus? OfPathNoFollow(string path) => AtNoFollow(Libc.AtFdcwd, path);
+
+    private static unsafe FileStatus? At(int dirFd, string path, int flags)
+    {
+        var buffer = stackalloc byte[StatSize];
+        if (Libc.fstatat(dirFd, path, buffer, flags) < 0) return null;
+        return new FileStatus(*(uint*)(buffer + ModeOffset), *(uint*)(buffer + UidOffset), *(uint*)(buffer + GidOffset),
+            *(long*)(buffer + SizeOffset));
+    }
+}
