@@ -14,11 +14,10 @@ internal static class StdinFile
 {
     public static int Open(string path)
     {
-        var fd = Libc.openat2(Libc.AtFdcwd, path, (ulong)(Libc.ORdonly | Libc.OCloexec | Libc.ONonblock | Libc.ONoctty),
-            Libc.ResolveNoSymlinks | Libc.ResolveNoMagiclinks);
+        var fd = NoFollowOpen.Read(path);
         if (fd < 0)
         {
-            var errno = Libc.Errno;
+            var errno = -fd;
             var hint = errno == 40 ? " (a symlink in the path; stdin must be given by its real path)" : ""; // ELOOP
             throw new IOException($"cannot open stdin '{path}': {ErrnoName.Describe(errno)}{hint}");
         }
