@@ -18,9 +18,9 @@ internal static unsafe class Launcher
     private const ulong NamespaceFlags = Flags.CloneNewUser | Flags.CloneNewPid | Flags.CloneNewNs | Flags.CloneNewNet
         | Flags.CloneNewIpc | Flags.CloneNewUts;
 
+    /// <summary>Runs a spec that <see cref="Sandbox.Run"/> has already validated.</summary>
     public static SandboxResult Run(SandboxSpec spec, SandboxOptions options, ICgroupHierarchy hierarchy, CancellationToken cancellationToken)
     {
-        spec.Validate();
         var step = LaunchStep.Slot;
         var fds = new FdSet();
         BoxSlot? slot = null;

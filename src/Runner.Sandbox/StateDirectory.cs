@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox;
@@ -16,8 +17,15 @@ internal static class StateDirectory
         return string.IsNullOrEmpty(runtime) ? $"/tmp/runner-{Libc.geteuid()}" : Path.Combine(runtime, "runner");
     }
 
-    /// <summary>Creates the directory and the new-root mount point; the box uid must be able to traverse both.</summary>
-    public static string Prepare(string directory)
+    private static readonly ConcurrentDictionary<string, string> Prepared = new();
+
+    /// <summary>
+    /// Creates the directory and the new-root mount point, which the box uid must be able to
+    /// traverse, and checks who owns it: once per directory and process, not on every launch.
+    /// </summary>
+    public static string Prepare(string directory) => Prepared.GetOrAdd(directory, PrepareOnce);
+
+    private static string PrepareOnce(string directory)
     {
         var newRoot = Path.Combine(directory, "root");
         Directory.CreateDirectory(newRoot);
