@@ -84,9 +84,6 @@ internal static unsafe partial class Libc
     public static partial int fcntl(int fd, int cmd, int arg);
 
     [LibraryImport(C, SetLastError = true)]
-    public static partial int kill(int pid, int signal);
-
-    [LibraryImport(C, SetLastError = true)]
     public static partial int waitid(int idtype, int id, void* infop, int options);
 
     [LibraryImport(C)]
@@ -121,8 +118,8 @@ internal static unsafe partial class Libc
 
     public const int ONonblock = 0x800, OCloexec = 0x80000, ORdonly = 0, ORdwr = 2, OCreat = 0x40;
     public const int ODirectory = 0x10000, ONofollow = 0x20000;
-    public const int LockExclusive = 2, LockNonblocking = 4, LockUnlock = 8;
-    public const short PollIn = 1, PollHup = 0x10, PollErr = 8;
+    public const int LockExclusive = 2, LockNonblocking = 4;
+    public const short PollIn = 1;
     public const int SigKill = 9;
     public const int PidfdSendSignal = 424;
     public const int PPidfd = 3, WExited = 4;
@@ -130,7 +127,7 @@ internal static unsafe partial class Libc
     public const int Openat2 = 437, ONoctty = 0x100, OPath = 0x200000, FGetfl = 3, FSetfl = 4;
     public const ulong ResolveNoMagiclinks = 0x02, ResolveNoSymlinks = 0x04;
     public const uint SIfmt = 0xF000, SIfreg = 0x8000, SIfchr = 0x2000, SIfdir = 0x4000;
-    public const int EINTR = 4, EAGAIN = 11, EWOULDBLOCK = 11;
+    public const int EINTR = 4, EAGAIN = 11;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
