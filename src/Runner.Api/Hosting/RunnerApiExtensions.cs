@@ -39,10 +39,20 @@ public static class RunnerApiExtensions
         builder.Services.AddSingleton<DashboardAuthorization>();
         builder.Services.AddSingleton<SubmissionValidator>();
         builder.Services.AddSingleton<RunExecutor>();
-        builder.Services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
-            .AddCheck<SandboxHealthCheck>("sandbox", tags: ["ready"]);
-        builder.Services.AddSingleton<SandboxHealthCheck>();
+        // An api-only host runs no box: it learns languages from the workers and its readiness
+        // never depends on sandbox privileges it does not need.
+        var health = builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        if (roles.Worker)
+        {
+            health.AddCheck<SandboxHealthCheck>("sandbox", tags: ["ready"]);
+            builder.Services.AddSingleton<SandboxHealthCheck>();
+        }
+        if (roles.Api)
+        {
+            health.AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
+            builder.Services.AddSingleton<LiveLanguages>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveLanguages>());
+        }
         return builder;
     }
 
