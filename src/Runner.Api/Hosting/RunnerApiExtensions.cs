@@ -37,6 +37,7 @@ public static class RunnerApiExtensions
 
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton<DashboardAuthorization>();
+        builder.Services.AddAuthentication().AddCookie(DashboardAuthorization.Scheme, DashboardAuthorization.ConfigureCookie);
         builder.Services.AddSingleton<SubmissionValidator>();
         builder.Services.AddSingleton<RunExecutor>();
         // An api-only host runs no box: it learns languages from the workers and its readiness
@@ -74,9 +75,13 @@ public static class RunnerApiExtensions
             o.RoutePrefix = "swagger";
             o.SwaggerEndpoint("/openapi/v1.json", "Runner v1");
         });
+        var dashboard = app.Services.GetRequiredService<DashboardAuthorization>();
+        app.MapDashboardLogin();
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/hangfire"), branch => branch.Use((http, next) => dashboard.GuardAsync(http, () => next(http))));
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [app.Services.GetRequiredService<DashboardAuthorization>()],
+            Authorization = [],
+            AsyncAuthorization = [dashboard],
             AppPath = null,
         });
         return app;

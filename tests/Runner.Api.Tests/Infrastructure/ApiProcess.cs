@@ -17,13 +17,13 @@ public sealed class ApiProcess : IDisposable
 
     public Uri Url { get; }
 
-    public ApiProcess(string connectionString, int? uid = null, IDictionary<string, string>? settings = null)
+    public ApiProcess(string connectionString, int? uid = null, IDictionary<string, string>? settings = null, IPAddress? listen = null)
     {
         var configuration = AppContext.BaseDirectory.Contains("/bin/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         var dll = Path.Combine(RepoPaths.Root, "src", "Runner.Api", "bin", configuration, "net10.0", "Runner.Api.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing; build src/Runner.Api ({configuration})");
         var port = FreePort();
-        Url = new Uri($"http://127.0.0.1:{port}");
+        Url = new Uri($"http://{listen ?? IPAddress.Loopback}:{port}");
         var psi = new ProcessStartInfo(uid is null ? "dotnet" : "setpriv") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/" };
         if (uid is { } u)
             foreach (var a in new[] { $"--reuid={u}", $"--regid={u}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--", "dotnet" })
@@ -54,9 +54,9 @@ public sealed class ApiProcess : IDisposable
     }
 
     /// <summary>A client for this process once it answers /health/live.</summary>
-    public async Task<HttpClient> ClientAsync(TimeSpan timeout)
+    public async Task<HttpClient> ClientAsync(TimeSpan timeout, HttpMessageHandler? handler = null)
     {
-        var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromMinutes(2) };
+        var client = new HttpClient(handler ?? new HttpClientHandler()) { BaseAddress = Url, Timeout = TimeSpan.FromMinutes(2) };
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
