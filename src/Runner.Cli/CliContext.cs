@@ -5,7 +5,7 @@ namespace Runner.Cli;
 
 /// <summary>
 /// Everything the commands touch outside their arguments. Tests swap in buffers and a fake
-/// engine; <see cref="CliMain"/> wires the real console and <see cref="Sandbox.Sandbox"/>.
+/// engine; <see cref="CliMain"/> wires the real console and <see cref="Box"/>.
 /// </summary>
 internal sealed class CliContext
 {
@@ -23,10 +23,10 @@ internal sealed class CliContext
     public string CurrentDirectory { get; init; } = Environment.CurrentDirectory;
 
     public Func<SandboxSpec, SandboxOptions, CancellationToken, SandboxResult> RunSandbox { get; init; } =
-        Sandbox.Sandbox.Run;
+        Box.Run;
 
     public Func<JudgeRequest, JudgeOptions, IProgress<JudgeProgress>?, CancellationToken, JudgeReport> RunJudge { get; init; } =
-        Judge.Judge.Run;
+        JudgePipeline.Run;
 
     public Func<SandboxOptions, HostCheckReport> CheckHost { get; init; } = HostCheck.Run;
 

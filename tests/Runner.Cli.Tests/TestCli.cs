@@ -45,7 +45,7 @@ internal sealed class TestCli
             ErrorIsTerminal = ErrorIsTerminal,
             RunJudge = (request, options, progress, cancellation) => Judge is { } judge
                 ? judge(request, options)
-                : Runner.Judge.Judge.Run(request, options with { Sandbox = options.Sandbox with { CgroupParent = "runner-judge-cli-tests" } }, progress, cancellation),
+                : Runner.Judge.JudgePipeline.Run(request, options with { Sandbox = options.Sandbox with { CgroupParent = "runner-judge-cli-tests" } }, progress, cancellation),
             CheckHost = options =>
             {
                 LastOptions = options;
