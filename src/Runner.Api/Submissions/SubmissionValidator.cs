@@ -12,7 +12,9 @@ namespace Runner.Api.Submissions;
 /// <summary>Turns a request into a <see cref="JudgeInput"/>, or into errors keyed by JSON field.</summary>
 public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
 {
-    private static readonly HashSet<string> Checkers = ["exact", "lines", "tokens", "float", "custom"];
+    /// <summary>checker.type values, in the order the README lists them (also the OpenAPI enum).</summary>
+    public static readonly IReadOnlyList<string> CheckerTypes = ["exact", "lines", "tokens", "float", "custom"];
+    private static readonly HashSet<string> Checkers = [.. CheckerTypes];
 
     public JudgeInput? Validate(SubmissionRequest? request, string prefix, ValidationErrors errors)
     {

@@ -15,10 +15,12 @@ public static class SubmissionsApi
         var group = api.MapGroup("/submissions").WithTags("Submissions");
         group.MapPost("/", Create).WithName("CreateSubmission")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("/{id:guid}", Get).WithName("GetSubmission");
+        group.MapGet("/{id:guid}", Get).WithName("GetSubmission")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/batch", CreateBatch).WithName("CreateSubmissionBatch")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("/batch", GetBatch).WithName("GetSubmissionBatch");
+        group.MapGet("/batch", GetBatch).WithName("GetSubmissionBatch")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -58,11 +60,13 @@ public static class SubmissionsApi
         return TypedResults.Accepted(Location(record.Id), new SubmissionAccepted(record.Id, SubmissionStatus.Queued));
     }
 
+    /// <summary>One submission: its status, and its verdict and per-test results once finished; 404 for an unknown id.</summary>
     internal static async Task<Results<Ok<SubmissionView>, ProblemHttpResult>> Get(Guid id, ISubmissionStore store, CancellationToken ct) =>
         await store.GetAsync(id, ct) is { } s
             ? TypedResults.Ok(s.ToView())
             : Problems.NotFound($"no submission with id {id}");
 
+    /// <summary>Queue several submissions at once (at most Runner:Limits:MaxBatch); all or none are accepted.</summary>
     internal static async Task<Results<Accepted<BatchAccepted>, ValidationProblem, ProblemHttpResult>> CreateBatch(
         BatchRequest request,
         HttpContext http,
@@ -90,7 +94,7 @@ public static class SubmissionsApi
             new BatchAccepted(records.Select(r => new SubmissionAccepted(r.Id, SubmissionStatus.Queued)).ToList()));
     }
 
-    /// <summary>Several submissions at once: ids is a comma-separated list.</summary>
+    /// <summary>Several submissions at once: ids is a comma-separated list; 404 if any is unknown.</summary>
     internal static async Task<Results<Ok<BatchView>, ValidationProblem, ProblemHttpResult>> GetBatch(string? ids, ISubmissionStore store, CancellationToken ct)
     {
         var errors = new ValidationErrors();
