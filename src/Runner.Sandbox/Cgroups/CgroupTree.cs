@@ -98,6 +98,25 @@ internal static class CgroupTree
         }
     }
 
+    /// <summary>
+    /// cpuset.cpus is the caller's choice: the kernel refuses a list it cannot parse or CPUs the
+    /// parent does not have (EINVAL, ERANGE), and that is a bad option, not a host fault.
+    /// </summary>
+    public static void WriteCpus(string path, string cpus, string allowedFile, Func<string, string> hint)
+    {
+        var errno = CgroupFile.TryWrite(path, cpus);
+        if (errno is Errno.EINVAL or Errno.ERANGE)
+        {
+            var allowed = File.Exists(allowedFile) ? CgroupFile.ReadText(allowedFile).Trim() : "?";
+            throw new SandboxSpecException("cpuset", $"expected CPUs that boxes on this host may use ({allowed}), got '{cpus}'");
+        }
+
+        if (errno != 0)
+        {
+            WriteOrFail(path, cpus, hint);
+        }
+    }
+
     /// <summary>Fail closed on a control file we must write; the hint says how to fix access.</summary>
     public static void WriteOrFail(string path, string value, Func<string, string> hint)
     {

@@ -31,6 +31,7 @@ internal static class ErrnoName
         [24] = "EMFILE",
         [28] = "ENOSPC",
         [30] = "EROFS",
+        [34] = "ERANGE",
         [36] = "ENAMETOOLONG",
         [38] = "ENOSYS",
         [40] = "ELOOP",

@@ -55,7 +55,7 @@ public class KernelConstantsTests
         ("Libc.OExcl", "O_EXCL"), ("Libc.OTrunc", "O_TRUNC"), ("Libc.AtFdcwd", "AT_FDCWD"), ("Libc.FDupfdCloexec", "F_DUPFD_CLOEXEC"),
         ("Libc.MfdCloexec", "MFD_CLOEXEC"), ("Libc.SigKill", "SIGKILL"), ("Libc.SigXcpu", "SIGXCPU"),
         ("Errno.EPERM", "EPERM"), ("Errno.ENOENT", "ENOENT"), ("Errno.EINTR", "EINTR"), ("Errno.EAGAIN", "EAGAIN"),
-        ("Errno.EACCES", "EACCES"), ("Errno.EBUSY", "EBUSY"), ("Errno.EEXIST", "EEXIST"), ("Errno.EXDEV", "EXDEV"),
+        ("Errno.EACCES", "EACCES"), ("Errno.EBUSY", "EBUSY"), ("Errno.EEXIST", "EEXIST"), ("Errno.EXDEV", "EXDEV"), ("Errno.EINVAL", "EINVAL"), ("Errno.ERANGE", "ERANGE"),
         ("Errno.EROFS", "EROFS"), ("Errno.ENOSYS", "ENOSYS"), ("Errno.ELOOP", "ELOOP"),
     ];
 
