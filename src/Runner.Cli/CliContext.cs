@@ -5,7 +5,7 @@ namespace Runner.Cli;
 
 /// <summary>
 /// Everything the commands touch outside their arguments. Tests swap in buffers and a fake
-/// engine; <see cref="CliMain"/> wires the real console and <see cref="Sandbox.Sandbox"/>.
+/// engine; <see cref="CliMain"/> wires the real console and <see cref="Box"/>.
 /// </summary>
 internal sealed class CliContext
 {
@@ -14,16 +14,19 @@ internal sealed class CliContext
 
     public required TextWriter Error { get; init; }
 
+    /// <summary>Whether <see cref="Error"/> is a terminal a person watches (then <c>runner judge</c> shows progress).</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
     /// <summary>Base for relative host paths on the command line.</summary>
     public string CurrentDirectory { get; init; } = Environment.CurrentDirectory;
 
     public Func<SandboxSpec, SandboxOptions, CancellationToken, SandboxResult> RunSandbox { get; init; } =
-        Sandbox.Sandbox.Run;
+        Box.Run;
 
-    public Func<JudgeRequest, JudgeOptions, CancellationToken, JudgeReport> RunJudge { get; init; } =
-        (request, options, cancellation) => Judge.Judge.Run(request, options, null, cancellation);
+    public Func<JudgeRequest, JudgeOptions, IProgress<JudgeProgress>?, CancellationToken, JudgeReport> RunJudge { get; init; } =
+        JudgePipeline.Run;
 
     public Func<SandboxOptions, HostCheckReport> CheckHost { get; init; } = HostCheck.Run;
 

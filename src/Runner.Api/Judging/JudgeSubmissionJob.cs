@@ -99,7 +99,7 @@ public sealed class JudgeSubmissionJob(
         {
             try
             {
-                return await store.CompleteAsync(id, worker.Id, result, ct);
+                return await StoreAsync(id, result, ct);
             }
             catch (Exception e) when (attempt < 8 && Errors.StoreUnavailableExceptionHandler.Unavailable(e) is not null)
             {
@@ -107,6 +107,25 @@ public sealed class JudgeSubmissionJob(
                 await Task.Delay(delay, ct);
                 delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 15));
             }
+        }
+    }
+
+    /// <summary>
+    /// Stores the result; when the store refuses it for good (not a dropped connection), stores
+    /// an internal_error saying why instead. Throwing would make Hangfire re-run the program up to
+    /// 20 times, each run ending in the same refusal, with the submission stuck in "running".
+    /// </summary>
+    private async Task<bool> StoreAsync(Guid submissionId, SubmissionResult result, CancellationToken ct)
+    {
+        try
+        {
+            return await store.CompleteAsync(submissionId, worker.Id, result, ct);
+        }
+        catch (Exception e) when (!StoreFaults.IsTransient(e, ct))
+        {
+            logger.LogError(e, "The result of submission {Id} could not be stored; storing an internal_error instead", submissionId);
+            var fallback = new SubmissionResult(Verdict.InternalError, 0, null, [], $"the result could not be stored: {e.Message}");
+            return await store.CompleteAsync(submissionId, worker.Id, fallback, ct);
         }
     }
 

@@ -27,7 +27,7 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
                 """);
             cmd.Parameters.Add(new() { Value = s.Id });
             cmd.Parameters.Add(new() { Value = s.Input.Language });
-            cmd.Parameters.Add(new() { Value = StoreJson.Serialize(s.Input), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            cmd.Parameters.Add(new() { Value = StoreJson.Serialize(s.Input), NpgsqlDbType = NpgsqlDbType.Json });
             cmd.Parameters.Add(new() { Value = s.CreatedAt });
             cmd.Parameters.Add(new() { Value = (object?)s.IdempotencyKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             batch.BatchCommands.Add(cmd);
@@ -117,7 +117,7 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
             "UPDATE runner.submissions SET progress = $3, lease_until = now() + $4 WHERE id = $1 AND claimed_by = $2 AND status = 'running'");
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = worker });
-        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(progress), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(progress), NpgsqlDbType = NpgsqlDbType.Json });
         cmd.Parameters.Add(new() { Value = lease });
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
@@ -136,7 +136,7 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
             SELECT count(pg_notify('{FinishedSubmissionListener.Channel}', id::text)) FROM done
             """);
         cmd.Parameters.Add(new() { Value = id });
-        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Json });
         return (long)(await cmd.ExecuteScalarAsync(ct))! == 1;
     }
 
