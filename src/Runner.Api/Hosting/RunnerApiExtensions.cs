@@ -44,12 +44,23 @@ public static class RunnerApiExtensions
 
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton<DashboardAuthorization>();
+        builder.Services.AddAuthentication().AddCookie(DashboardAuthorization.Scheme, DashboardAuthorization.ConfigureCookie);
         builder.Services.AddSingleton<SubmissionValidator>();
         builder.Services.AddSingleton<RunExecutor>();
-        builder.Services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
-            .AddCheck<SandboxHealthCheck>("sandbox", tags: ["ready"]);
-        builder.Services.AddSingleton<SandboxHealthCheck>();
+        // An api-only host runs no box: it learns languages from the workers and its readiness
+        // never depends on sandbox privileges it does not need.
+        var health = builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        if (roles.Worker)
+        {
+            health.AddCheck<SandboxHealthCheck>("sandbox", tags: ["ready"]);
+            builder.Services.AddSingleton<SandboxHealthCheck>();
+        }
+        if (roles.Api)
+        {
+            health.AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
+            builder.Services.AddSingleton<LiveLanguages>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveLanguages>());
+        }
         return builder;
     }
 
@@ -73,9 +84,13 @@ public static class RunnerApiExtensions
             o.RoutePrefix = "swagger";
             o.SwaggerEndpoint("/openapi/v1.json", "Runner v1");
         });
+        var dashboard = app.Services.GetRequiredService<DashboardAuthorization>();
+        app.MapDashboardLogin();
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/hangfire"), branch => branch.Use((http, next) => dashboard.GuardAsync(http, () => next(http))));
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [app.Services.GetRequiredService<DashboardAuthorization>()],
+            Authorization = [],
+            AsyncAuthorization = [dashboard],
             AppPath = null,
         });
         return app;

@@ -15,6 +15,7 @@ public sealed class RunnerOptions
     public DatabaseOptions Database { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
     public CallbackOptions Callbacks { get; set; } = new();
+    public WorkerLanguageOptions Languages { get; set; } = new();
 
     /// <summary>Hosts (exact, case-insensitive) that callback_url may point at.</summary>
     public List<string> CallbackAllowedHosts { get; set; } = [];
@@ -107,4 +108,14 @@ public sealed class CallbackOptions
     public int Attempts { get; set; } = 5;
     public double FirstBackoffSeconds { get; set; } = 1;
     public double TimeoutSeconds { get; set; } = 10;
+}
+
+/// <summary>How workers tell API hosts what they can judge (runner.worker_languages).</summary>
+public sealed class WorkerLanguageOptions
+{
+    /// <summary>How often a worker renews its record.</summary>
+    public double HeartbeatSeconds { get; set; } = 15;
+
+    /// <summary>A record counts this long after its last renewal, so a restarting worker does not turn submissions away.</summary>
+    public double ExpirySeconds { get; set; } = 60;
 }

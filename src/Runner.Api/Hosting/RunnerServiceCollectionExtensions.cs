@@ -44,6 +44,7 @@ public static class RunnerServiceCollectionExtensions
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             services.AddSingleton<ISubmissionStore, InMemorySubmissionStore>();
+            services.AddSingleton<IWorkerLanguageRegistry, InMemoryWorkerLanguageRegistry>();
             services.AddSingleton<JobStorage>(_ => new InMemoryStorage());
         }
         else
@@ -56,6 +57,7 @@ public static class RunnerServiceCollectionExtensions
             services.AddSingleton(_ => new NpgsqlDataSourceBuilder(store.ConnectionString).Build());
             services.AddSingleton<SchemaMigrator>();
             services.AddSingleton<ISubmissionStore, PostgresSubmissionStore>();
+            services.AddSingleton<IWorkerLanguageRegistry, PostgresWorkerLanguageRegistry>();
             var hangfireOptions = new PostgreSqlStorageOptions
             {
                 SchemaName = "hangfire",
@@ -98,6 +100,9 @@ public static class RunnerServiceCollectionExtensions
 
         if (roles.Worker)
         {
+            // After RunnerStartup (the schema exists) and before any API-side hosted service
+            // (an API in this process sees its own worker's languages from the start).
+            services.AddHostedService<LanguageAdvertiser>();
             services.AddHangfireServer((sp, o) =>
             {
                 o.ServerName = $"judge:{sp.GetRequiredService<WorkerIdentity>().Id}";
