@@ -53,7 +53,7 @@ public sealed class ApiContractTests(PostgresServer postgres) : IClassFixture<Po
 
     [Theory]
     [InlineData("this is not json", "body")]
-    [InlineData("{\"language\": \"python\", \"source\": ", "source")]
+    [InlineData("{\"language\": \"python\", \"source\": ", "body")]
     [InlineData("{\"language\": \"python\", \"source\": \"x\", \"limits\": {\"time\": \"fast\"}}", "limits.time")]
     [InlineData("{\"language\": \"python\", \"source\": \"x\", \"stdn\": \"1\"}", "stdn")]
     public async Task Malformed_json_is_a_400_problem_naming_the_field(string json, string field)

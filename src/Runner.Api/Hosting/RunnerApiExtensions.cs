@@ -4,6 +4,7 @@ using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Runner.Api.Errors;
 using Runner.Api.Health;
+using Runner.Api.Http;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
 using Runner.Api.Runs;
@@ -36,6 +37,12 @@ public static class RunnerApiExtensions
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<StoreUnavailableExceptionHandler>();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // GET /submissions/batch takes up to 1000 ids of 36 characters in its query.
+            k.Limits.MaxRequestLineSize = 64 * 1024;
+        });
         builder.Services.AddOpenApi("v1", o => o
             .AddDocumentTransformer<OpenApiDocumentInfo>()
             .AddDocumentTransformer<OpenApiContract>()
@@ -67,13 +74,15 @@ public static class RunnerApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseJsonContentTypeCheck();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });
         if (!app.Services.GetRequiredService<RunnerRoles>().Api) return app;
 
-        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>()
+        var limits = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RunnerOptions>>().Value.Limits;
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().RefuseUnknownQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        api.MapSubmissionsApi().MapRunsApi().MapLanguagesApi();
+        api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>

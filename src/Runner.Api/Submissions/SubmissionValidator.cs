@@ -53,6 +53,9 @@ public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy 
                 }
                 tests.Add(new JudgeTestCase(string.IsNullOrEmpty(t.Name) ? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : t.Name, t.Input ?? "", t.ExpectedOutput));
             }
+            // The judge reports per test name; two tests of one name could not be told apart.
+            foreach (var dup in tests.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+                errors.Add(Field(prefix, "tests"), $"test name '{dup.Key}' is used {dup.Count()} times; names must be unique");
             if (request.Stdin is not null || request.ExpectedOutput is not null)
                 errors.Add(Field(prefix, "tests"), "give either tests or stdin/expected_output, not both");
         }
