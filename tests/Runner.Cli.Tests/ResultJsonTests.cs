@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Runner.Sandbox;
 using Runner.Sandbox.Json;
+using Runner.Sandbox.Launch;
 
 namespace Runner.Cli.Tests;
 

@@ -4,13 +4,14 @@ using Runner.Api.Callbacks;
 using Runner.Api.Contracts;
 using Runner.Api.Hosting;
 using Runner.Api.Judging;
+using Runner.Api.Languages;
 using Runner.Api.Storage;
 using Runner.Judge.Checking;
 
 namespace Runner.Api.Submissions;
 
 /// <summary>Turns a request into a <see cref="JudgeInput"/>, or into errors keyed by JSON field.</summary>
-public sealed class SubmissionValidator(ILanguageCatalog languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
+public sealed class SubmissionValidator(IAvailableLanguages languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
 {
     public JudgeInput? Validate(SubmissionRequest? request, string prefix, ValidationErrors errors)
     {
