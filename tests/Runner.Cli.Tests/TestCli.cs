@@ -17,6 +17,9 @@ internal sealed class TestCli
     public SandboxOptions? LastOptions { get; private set; }
     public string CurrentDirectory { get; set; } = "/home/judge";
 
+    /// <summary>Pretend stderr is a terminal (progress is drawn on it).</summary>
+    public bool ErrorIsTerminal { get; set; }
+
     public byte[] StdoutBytes { get; private set; } = [];
     public string Stdout => Encoding.UTF8.GetString(StdoutBytes);
     public string Stderr { get; private set; } = "";
@@ -39,9 +42,10 @@ internal sealed class TestCli
                 if (EngineThrows is not null) throw EngineThrows;
                 return Result;
             },
-            RunJudge = (request, options, cancellation) => Judge is { } judge
+            ErrorIsTerminal = ErrorIsTerminal,
+            RunJudge = (request, options, progress, cancellation) => Judge is { } judge
                 ? judge(request, options)
-                : Runner.Judge.JudgePipeline.Run(request, options with { Sandbox = options.Sandbox with { CgroupParent = "runner-judge-cli-tests" } }, null, cancellation),
+                : Runner.Judge.JudgePipeline.Run(request, options with { Sandbox = options.Sandbox with { CgroupParent = "runner-judge-cli-tests" } }, progress, cancellation),
             CheckHost = options =>
             {
                 LastOptions = options;
