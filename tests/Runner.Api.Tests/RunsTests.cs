@@ -32,6 +32,16 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
     }
 
     [Fact]
+    public async Task A_command_the_box_cannot_execute_is_a_400_naming_command()
+    {
+        await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
+        var r = await host.Client().PostJson("/api/v1/runs", new { command = new[] { "no-such-program-anywhere", "x" } });
+        var body = await r.Expect(400);
+        var message = body.GetProperty("errors").GetProperty("command")[0].GetString();
+        Assert.StartsWith("'no-such-program-anywhere' is not in the box's PATH", message);
+    }
+
+    [Fact]
     public async Task Copy_out_refuses_a_symlink_the_box_planted_to_a_host_file()
     {
         // A host file only the host can name: if copy-out followed the link, its content would come back.

@@ -9,6 +9,9 @@ internal sealed class TestCli
     public Dictionary<string, string> Environment { get; } = new();
     public SandboxResult Result { get; set; } = new() { Status = SandboxStatus.Ok, ExitCode = 0, Message = "" };
     public Exception? EngineThrows { get; set; }
+
+    /// <summary>Run the real engine (real boxes) instead of returning <see cref="Result"/>.</summary>
+    public bool RealEngine { get; set; }
     public HostCheckReport CheckReport { get; set; } = new(true, []);
     public SandboxSpec? LastSpec { get; private set; }
 
@@ -40,7 +43,7 @@ internal sealed class TestCli
                 LastSpec = spec;
                 LastOptions = options;
                 if (EngineThrows is not null) throw EngineThrows;
-                return Result;
+                return RealEngine ? Box.Run(spec, options with { CgroupParent = "runner-cli-tests" }) : Result;
             },
             ErrorIsTerminal = ErrorIsTerminal,
             RunJudge = (request, options, progress, cancellation) => Judge is { } judge

@@ -112,6 +112,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
                 Limits = run.Limits.ToSandboxLimits(),
             };
             var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
+            if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
             var copied = run.CopyOut.Select(p =>
             {
                 var o = BoxFileReader.Read(box, p, options.Value.Limits.MaxCopyOutBytes);
@@ -141,6 +142,12 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
     }
 
     public void Dispose() => _slots.Dispose();
+}
+
+/// <summary>The run showed the request itself was wrong (the program cannot be executed): a 400 naming the field.</summary>
+public sealed class RunRequestException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
 }
 
 /// <summary>Paths inside /box as the API takes them: relative, or absolute under /box.</summary>

@@ -19,6 +19,14 @@ public static class RunsApi
         var errors = new ValidationErrors();
         var prepared = runs.Validate(request, errors);
         if (prepared is null) return Problems.Invalid(errors);
-        return TypedResults.Ok(await runs.RunAsync(prepared, ct));
+        try
+        {
+            return TypedResults.Ok(await runs.RunAsync(prepared, ct));
+        }
+        catch (RunRequestException e)
+        {
+            errors.Add(e.Field, e.Message);
+            return Problems.Invalid(errors);
+        }
     }
 }

@@ -10,7 +10,9 @@ internal static class CgroupTree
     public const int EACCES = 13;
     public const int EBUSY = 16;
     public const int EEXIST = 17;
+    public const int EINVAL = 22;
     public const int EROFS = 30;
+    public const int ERANGE = 34;
 
     /// <summary>How long killed processes get to leave the cgroup (exit and be reaped).</summary>
     public static readonly TimeSpan EmptyTimeout = TimeSpan.FromSeconds(2);
@@ -101,6 +103,25 @@ internal static class CgroupTree
             }
 
             Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>
+    /// cpuset.cpus is the caller's choice: the kernel refuses a list it cannot parse or CPUs the
+    /// parent does not have (EINVAL, ERANGE), and that is a bad option, not a host fault.
+    /// </summary>
+    public static void WriteCpus(string path, string cpus, string allowedFile, Func<string, string> hint)
+    {
+        var errno = CgroupFile.TryWrite(path, cpus);
+        if (errno is EINVAL or ERANGE)
+        {
+            var allowed = File.Exists(allowedFile) ? CgroupFile.ReadText(allowedFile).Trim() : "?";
+            throw new SandboxSpecException("cpuset", $"expected CPUs that boxes on this host may use ({allowed}), got '{cpus}'");
+        }
+
+        if (errno != 0)
+        {
+            WriteOrFail(path, cpus, hint);
         }
     }
 

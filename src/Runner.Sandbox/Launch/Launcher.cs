@@ -94,7 +94,10 @@ internal static unsafe class Launcher
             if (seen.LaunchError is { } failed)
             {
                 var (failedStep, what) = plan.Describe(failed.OpIndex);
-                return Failure(failedStep, failed.Error, what);
+                return Failure(failedStep, failed.Error, what) with
+                {
+                    ProgramError = failedStep == LaunchStep.Execve ? ProgramExec.Explain(spec.Argv[0], failed.Error) : null,
+                };
             }
             return ResultBuilder.Build(spec.Limits, seen, usage);
         }

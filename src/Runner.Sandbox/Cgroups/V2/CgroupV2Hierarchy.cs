@@ -60,7 +60,7 @@ internal sealed class CgroupV2Hierarchy(string root, string parent, CgroupSystem
         CgroupTree.WriteOrFail(Path.Combine(dir, "pids.max"), Invariant(limits.Pids), Hint);
         if (limits.Cpuset is { } cpus)
         {
-            CgroupTree.WriteOrFail(Path.Combine(dir, "cpuset.cpus"), cpus, Hint);
+            CgroupTree.WriteCpus(Path.Combine(dir, "cpuset.cpus"), cpus, Path.Combine(Path.GetDirectoryName(dir)!, "cpuset.cpus.effective"), Hint);
         }
     }
 
