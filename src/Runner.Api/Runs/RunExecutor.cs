@@ -40,7 +40,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             var field = $"files.{path}";
             if (BoxPath.Normalize(path) is not { } rel)
             {
-                errors.Add(field, "must be a relative path inside /box without '..' or empty segments");
+                errors.Add(field, $"must be a relative path inside /box without '..' or empty segments, each name at most {BoxPath.MaxNameBytes} bytes and the whole at most {BoxPath.MaxPathBytes}");
                 continue;
             }
             if (file is null || (file.Content is null) == (file.Base64 is null))
@@ -66,6 +66,8 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             files.Add((rel, bytes));
         }
         if (total > server.MaxRunFilesBytes) errors.Add("files", $"total {total} bytes is over the server maximum of {server.MaxRunFilesBytes}");
+        foreach (var (field, message) in BoxPath.Conflicts(files.Select(f => f.Item1)))
+            errors.Add($"files.{field}", message);
 
         var stdin = request.Stdin ?? "";
         if (Encoding.UTF8.GetByteCount(stdin) > server.MaxTestsBytes) errors.Add("stdin", $"is larger than the server maximum of {server.MaxTestsBytes} bytes");
@@ -74,7 +76,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         foreach (var (p, i) in (request.CopyOut ?? []).Select((p, i) => (p, i)))
         {
             if (BoxPath.Normalize(p) is { } rel) copyOut.Add(rel);
-            else errors.Add($"copy_out[{i}]", "must be a relative path inside /box (or /box/...) without '..'");
+            else errors.Add($"copy_out[{i}]", $"must be a relative path inside /box (or /box/...) without '..' or empty segments, each name at most {BoxPath.MaxNameBytes} bytes and the whole at most {BoxPath.MaxPathBytes}");
         }
         var limits = LimitsValidator.Resolve(request.Limits, server, "limits", errors);
         return errors.Any ? null : new Prepared(files, request.Command!, stdin, limits, copyOut);
@@ -153,6 +155,9 @@ public sealed class RunRequestException(string field, string message) : Exceptio
 /// <summary>Paths inside /box as the API takes them: relative, or absolute under /box.</summary>
 public static class BoxPath
 {
+    /// <summary>Linux's NAME_MAX and PATH_MAX, in bytes; the box directory's own path counts against the latter.</summary>
+    public const int MaxNameBytes = 255, MaxPathBytes = 3800;
+
     public static string? Normalize(string? path)
     {
         if (string.IsNullOrEmpty(path) || path.Contains('\0')) return null;
@@ -160,7 +165,28 @@ public static class BoxPath
         if (path.StartsWith('/')) return null;
         var parts = path.Split('/');
         if (parts.Any(p => p is "" or "." or "..")) return null;
+        if (parts.Any(p => Encoding.UTF8.GetByteCount(p) > MaxNameBytes) || Encoding.UTF8.GetByteCount(path) > MaxPathBytes) return null;
         return string.Join('/', parts);
+    }
+
+    /// <summary>A file that is also another file's directory ("a" and "a/b"), and the same path twice ("a" and "/box/a").</summary>
+    public static IEnumerable<(string Field, string Message)> Conflicts(IEnumerable<string> normalized)
+    {
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in normalized)
+            if (!files.Add(path)) yield return (path, "is given twice");
+        foreach (var path in files)
+        {
+            for (var slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+            {
+                var parent = path[..slash];
+                if (files.Contains(parent))
+                {
+                    yield return (path, $"needs '{parent}' to be a directory, but '{parent}' is also given as a file");
+                    break;
+                }
+            }
+        }
     }
 }
 
