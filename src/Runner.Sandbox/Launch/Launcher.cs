@@ -117,7 +117,7 @@ internal static unsafe class Launcher
         {
             if (pid > 0)
             {
-                Libc.syscall(Libc.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
+                Libc.syscall(Sys.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
                 Reap(pidfd);
             }
             if (pidfd >= 0) Libc.close(pidfd);
@@ -196,7 +196,7 @@ internal static unsafe class Launcher
     private static void Reap(int pidfd)
     {
         var info = stackalloc byte[128];
-        while (Libc.waitid(Libc.PPidfd, pidfd, info, Libc.WExited) < 0 && Libc.Errno == Libc.EINTR) { }
+        while (Libc.waitid(Libc.PPidfd, pidfd, info, Libc.WExited) < 0 && Libc.Errno == Errno.EINTR) { }
     }
 
     private static SandboxResult Failure(LaunchStep step, int errno, string what)
