@@ -2,8 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Runner.Api.Contracts;
-using Runner.Api.Submissions;
-using Runner.Sandbox;
+using Runner.Judge.Checking;
 
 namespace Runner.Api.Hosting;
 
@@ -16,8 +15,7 @@ internal sealed class OpenApiContract : IOpenApiSchemaTransformer, IOpenApiDocum
 {
     private static readonly Dictionary<(Type, string), IReadOnlyList<string>> Enums = new()
     {
-        [(typeof(CheckerRequest), "type")] = SubmissionValidator.CheckerTypes,
-        [(typeof(RunResponse), "status")] = Enum.GetValues<SandboxStatus>().Select(s => s.Name()).ToList(),
+        [(typeof(CheckerRequest), "type")] = Enum.GetValues<CheckerKind>().Select(CheckerKindJsonConverter.Name).ToList(),
         [(typeof(ProgressView), "phase")] = ["starting", "compiling", "testing"],
     };
 
