@@ -13,6 +13,7 @@ internal static class Sys
     public const long SetGroups = 116, PivotRoot = 155, Prctl = 157, Mount = 165, Umount2 = 166;
     public const long SetHostname = 170, Unshare = 272, Openat = 257, Mkdirat = 258, Mknodat = 259;
     public const long Symlinkat = 266, Dup3 = 292, Prlimit64 = 302, Seccomp = 317, CloseRange = 436;
+    public const long Poll = 7;
 }
 
 internal static class Flags
@@ -39,7 +40,7 @@ internal static class Flags
 
     // prctl(2), capabilities(7)
     public const long PrSetNoNewPrivs = 38, PrCapbsetDrop = 24, PrCapAmbient = 47, PrCapAmbientClearAll = 4;
-    public const long PrSetSecurebits = 28, PrSetDumpable = 4;
+    public const long PrSetSecurebits = 28, PrSetDumpable = 4, PrSetPdeathsig = 1;
     public const int LinuxCapabilityVersion3 = 0x20080522;
     /// <summary>SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED and their locks.</summary>
     public const long SecureBitsLocked = 0x2f;
@@ -52,6 +53,7 @@ internal static class Flags
 
     // resources
     public const int RlimitCpu = 0, RlimitFsize = 1, RlimitStack = 3, RlimitCore = 4, RlimitNofile = 7;
+    public const int RlimitMemlock = 8, RlimitSigpending = 11, RlimitMsgqueue = 12, RlimitNice = 13, RlimitRtprio = 14;
 }
 
 /// <summary>Thin libc imports for the parent side; never called in the child.</summary>
@@ -89,6 +91,9 @@ internal static unsafe partial class Libc
     [LibraryImport(C)]
     public static partial uint geteuid();
 
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int setpriority(int which, uint who, int priority);
+
     [LibraryImport(C)]
     public static partial uint getegid();
 
@@ -121,7 +126,9 @@ internal static unsafe partial class Libc
     public const int LockExclusive = 2, LockNonblocking = 4;
     public const short PollIn = 1;
     public const int SigKill = 9;
-    public const int PidfdSendSignal = 424;
+    public const int PidfdSendSignal = 424, PidfdOpen = 434;
+    public const int SchedSetscheduler = 144, IoprioSet = 251;
+    public const int PrioProcess = 0, SchedOther = 0, IoprioWhoProcess = 1, IoprioClassBe = 2, IoprioClassShift = 13;
     public const int PPidfd = 3, WExited = 4;
     public const int AtSymlinkNofollow = 0x100, AtFdcwd = -100, AtEmptyPath = 0x1000;
     public const int Openat2 = 437, ONoctty = 0x100, OPath = 0x200000, FGetfl = 3, FSetfl = 4;
