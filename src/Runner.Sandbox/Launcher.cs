@@ -75,7 +75,7 @@ internal static unsafe class Launcher
 
             step = LaunchStep.IdMaps;
             UserNamespace.WriteIdMapsFromParent(pid, slot.Identity);
-            ProcessPriority.ResetFromParent(pid, slot.Identity.Privileged);
+            ProcessPriority.ResetFromParent(pid);
             step = LaunchStep.CgroupAttach;
             if (cgroup.CloneIntoFd < 0) cgroup.AddProcess(pid);
 

@@ -13,7 +13,7 @@ internal static class ProcessPriority
 {
     public const int OomScoreAdj = 500;
 
-    public static unsafe void ResetFromParent(int pid, bool privileged)
+    public static unsafe void ResetFromParent(int pid)
     {
         // Unprivileged, a launcher cannot go below its own nice value; the box then keeps it.
         Libc.setpriority(Libc.PrioProcess, (uint)pid, 0);
@@ -22,9 +22,10 @@ internal static class ProcessPriority
             throw new IOException($"sched_setscheduler(SCHED_OTHER) failed: {ErrnoName.Describe(Libc.Errno)}");
         if (Libc.syscall(Libc.IoprioSet, Libc.IoprioWhoProcess, pid, Libc.IoprioClassBe << Libc.IoprioClassShift | 4, 0) < 0)
             throw new IOException($"ioprio_set(IOPRIO_CLASS_BE) failed: {ErrnoName.Describe(Libc.Errno)}");
-        // Root may lower it (and then also sets the floor the box cannot go under); without
-        // CAP_SYS_RESOURCE only raising works, so never ask for less than the launcher has.
-        var score = privileged ? OomScoreAdj : Math.Max(OomScoreAdj, OwnOomScoreAdj());
+        // Lowering it needs CAP_SYS_RESOURCE, which a root launcher may lack (some VMs and
+        // containers drop it), so never ask for less than the launcher has: a launcher more
+        // exposed to the OOM killer than 500 hands that on, never a protection.
+        var score = Math.Max(OomScoreAdj, OwnOomScoreAdj());
         File.WriteAllText($"/proc/{pid}/oom_score_adj", score.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
