@@ -1,18 +1,18 @@
 using System.Diagnostics;
 using Runner.Sandbox;
 
-// In-process launch cost: Sandbox.Run of /bin/true, N times after a warm-up, one line of
+// In-process launch cost: Box.Run of /bin/true, N times after a warm-up, one line of
 // JSON with the median and p90 in milliseconds (bench/engine.sh reads it).
 var runs = args.Length > 0 ? int.Parse(args[0]) : 200;
 var spec = new SandboxSpec { Argv = ["/bin/true"] };
 var options = new SandboxOptions { CgroupParent = "runner-bench" };
-for (var i = 0; i < 10; i++) Check(Sandbox.Run(spec, options));
+for (var i = 0; i < 10; i++) Check(Box.Run(spec, options));
 
 var samples = new double[runs];
 for (var i = 0; i < runs; i++)
 {
     var clock = Stopwatch.StartNew();
-    Check(Sandbox.Run(spec, options));
+    Check(Box.Run(spec, options));
     samples[i] = clock.Elapsed.TotalMilliseconds;
 }
 Array.Sort(samples);

@@ -5,7 +5,7 @@ namespace Runner.Cli;
 
 /// <summary>
 /// Everything the commands touch outside their arguments. Tests swap in buffers and a fake
-/// engine; <see cref="CliMain"/> wires the real console and <see cref="Sandbox.Sandbox"/>.
+/// engine; <see cref="CliMain"/> wires the real console and <see cref="Box"/>.
 /// </summary>
 internal sealed class CliContext
 {
@@ -20,10 +20,10 @@ internal sealed class CliContext
     public string CurrentDirectory { get; init; } = Environment.CurrentDirectory;
 
     public Func<SandboxSpec, SandboxOptions, CancellationToken, SandboxResult> RunSandbox { get; init; } =
-        Sandbox.Sandbox.Run;
+        Box.Run;
 
     public Func<JudgeRequest, JudgeOptions, CancellationToken, JudgeReport> RunJudge { get; init; } =
-        (request, options, cancellation) => Judge.Judge.Run(request, options, null, cancellation);
+        (request, options, cancellation) => JudgePipeline.Run(request, options, null, cancellation);
 
     public Func<SandboxOptions, HostCheckReport> CheckHost { get; init; } = HostCheck.Run;
 

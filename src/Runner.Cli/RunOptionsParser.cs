@@ -10,7 +10,7 @@ namespace Runner.Cli;
 /// </summary>
 internal static class RunOptionsParser
 {
-    public static RunRequest Parse(IReadOnlyList<string> args, string currentDirectory)
+    public static RunCommandLine Parse(IReadOnlyList<string> args, string currentDirectory)
     {
         var limits = new SandboxLimits();
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -27,7 +27,7 @@ internal static class RunOptionsParser
             if (arg == "--")
                 break;
             if (arg is "-h" or "--help")
-                return new RunRequest(null, json, Help: true);
+                return new RunCommandLine(null, json, Help: true);
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
                 throw arg.StartsWith('-')
@@ -102,7 +102,7 @@ internal static class RunOptionsParser
             Hostname = hostname,
             RootfsPath = rootfs,
         };
-        return new RunRequest(spec, json);
+        return new RunCommandLine(spec, json);
     }
 
     private static bool IsRepeatable(string name) => name is "--bind" or "--env";

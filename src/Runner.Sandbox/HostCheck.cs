@@ -52,7 +52,7 @@ public static class HostCheck
     {
         try
         {
-            var hierarchy = Sandbox.HierarchyFor(options);
+            var hierarchy = Box.HierarchyFor(options);
             return hierarchy.Check().Select(line => new HostCheckItem($"cgroup v{hierarchy.Version}", true, line)).ToList();
         }
         catch (CgroupUnavailableException e)
@@ -91,7 +91,7 @@ public static class HostCheck
 
     private static HostCheckItem RealBox(SandboxOptions options)
     {
-        var result = Sandbox.Run(new SandboxSpec { Argv = ["/bin/true"], Limits = new SandboxLimits { CpuTimeSeconds = 2 } }, options);
+        var result = Box.Run(new SandboxSpec { Argv = ["/bin/true"], Limits = new SandboxLimits { CpuTimeSeconds = 2 } }, options);
         return result.Status == SandboxStatus.Ok
             ? new("box", true, $"/bin/true ran in a box in {result.WallTime * 1000:0.0} ms")
             : new("box", false, result.Message);

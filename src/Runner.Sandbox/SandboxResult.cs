@@ -1,3 +1,5 @@
+using Runner.Sandbox.Launch;
+
 namespace Runner.Sandbox;
 
 /// <summary>How a run ended. The README documents each value as a contract.</summary>
@@ -44,43 +46,4 @@ public sealed record SandboxResult
 
     /// <summary>Raw stdout bytes (up to the cap) for callers that need exact bytes.</summary>
     public byte[] StdoutBytes { get; init; } = [];
-}
-
-/// <summary>
-/// The launch steps, in order. A failure in the child reports the plan op's step, so the
-/// parent can say which step failed with which errno.
-/// </summary>
-public enum LaunchStep
-{
-    Validate,
-    Slot,
-    Cgroup,
-    Seccomp,
-    Clone,
-    IdMaps,
-    CgroupAttach,
-    WaitGo,
-    Stdio,
-    CgroupNamespace,
-    Credentials,
-    MountPrivate,
-    MountRoot,
-    MountProc,
-    MountDev,
-    MountTmp,
-    MountBox,
-    MountBind,
-    MountEtc,
-    PivotRoot,
-    Hostname,
-    Loopback,
-    Reaper,
-    Rlimits,
-    Signals,
-    Capabilities,
-    NoNewPrivs,
-    SeccompLoad,
-    Chdir,
-    Execve,
-    Supervise,
 }

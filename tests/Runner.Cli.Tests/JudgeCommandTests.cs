@@ -65,7 +65,7 @@ public sealed class JudgeCommandTests : IDisposable
     [InlineData(new[] { "--language", "python", "--source", "missing.py", "--tests", "tests" }, "runner: --source: ")]
     public void Bad_judge_usage_is_one_line_on_stderr_and_exit_2(string[] args, string expected)
     {
-        _cli.Judge = (r, o) => Runner.Judge.Judge.Run(r, o);
+        _cli.Judge = (r, o) => Runner.Judge.JudgePipeline.Run(r, o);
         Assert.Equal(2, _cli.Run(["judge", .. args]));
         Assert.StartsWith(expected, Assert.Single(_cli.StderrLines));
     }

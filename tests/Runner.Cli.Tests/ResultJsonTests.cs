@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Runner.Sandbox;
+using Runner.Sandbox.Launch;
 
 namespace Runner.Cli.Tests;
 

@@ -41,7 +41,7 @@ internal sealed class TestCli
             },
             RunJudge = (request, options, cancellation) => Judge is { } judge
                 ? judge(request, options)
-                : Runner.Judge.Judge.Run(request, options with { Sandbox = options.Sandbox with { CgroupParent = "runner-judge-cli-tests" } }, null, cancellation),
+                : Runner.Judge.JudgePipeline.Run(request, options with { Sandbox = options.Sandbox with { CgroupParent = "runner-judge-cli-tests" } }, null, cancellation),
             CheckHost = options =>
             {
                 LastOptions = options;

@@ -31,7 +31,7 @@ internal static class JudgeHarness
     public static JudgeReport Run(string language, string source, IReadOnlyList<TestCase> tests,
         SandboxLimits? limits = null, CheckerSpec? checker = null, bool stopOnFirstFailure = false,
         JudgeOptions? options = null) =>
-        Judge.Run(new JudgeRequest
+        JudgePipeline.Run(new JudgeRequest
         {
             Language = language,
             Source = source,

@@ -1,5 +1,5 @@
-using Runner.Judge.HostFiles;
 using Runner.Judge.Languages;
+using Runner.Sandbox.HostFiles;
 
 namespace Runner.Judge.Tests;
 

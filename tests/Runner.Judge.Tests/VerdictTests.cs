@@ -132,7 +132,7 @@ public class VerdictTests
     {
         var seen = new List<JudgeProgress>();
         var progress = new SynchronousProgress(seen.Add);
-        Judge.Run(new JudgeRequest
+        JudgePipeline.Run(new JudgeRequest
         {
             Language = "python",
             Source = JudgeHarness.Program("behave.py"),

@@ -1,3 +1,4 @@
+using Runner.Sandbox.HostFiles;
 using Runner.Sandbox.Namespaces;
 using Runner.Security.Tests.Containment;
 

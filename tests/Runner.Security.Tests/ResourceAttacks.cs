@@ -1,3 +1,4 @@
+using Runner.Sandbox.Launch;
 using Runner.Security.Tests.Containment;
 
 namespace Runner.Security.Tests;

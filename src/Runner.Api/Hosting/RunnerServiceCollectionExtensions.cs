@@ -5,6 +5,7 @@ using Hangfire.PostgreSql.Factories;
 using Npgsql;
 using Runner.Api.Callbacks;
 using Runner.Api.Judging;
+using Runner.Api.Languages;
 using Runner.Api.Queue;
 using Runner.Api.Runs;
 using Runner.Api.Storage;
@@ -108,11 +109,11 @@ public static class RunnerServiceCollectionExtensions
 
     /// <summary>Registers the judge behind the service's seam.</summary>
     public static IServiceCollection AddRunnerJudge<TJudge>(this IServiceCollection services)
-        where TJudge : class, ISubmissionJudge, ILanguageCatalog
+        where TJudge : class, ISubmissionJudge, IAvailableLanguages
     {
         services.AddSingleton<TJudge>();
         services.AddSingleton<ISubmissionJudge>(sp => sp.GetRequiredService<TJudge>());
-        services.AddSingleton<ILanguageCatalog>(sp => sp.GetRequiredService<TJudge>());
+        services.AddSingleton<IAvailableLanguages>(sp => sp.GetRequiredService<TJudge>());
         return services;
     }
 }

@@ -13,9 +13,3 @@ public interface ISubmissionJudge
 {
     Task<SubmissionResult> JudgeAsync(SubmissionRecord submission, IProgress<ProgressView> progress, CancellationToken ct);
 }
-
-/// <summary>The languages this host can judge, with detected versions.</summary>
-public interface ILanguageCatalog
-{
-    IReadOnlyList<LanguageView> Available { get; }
-}

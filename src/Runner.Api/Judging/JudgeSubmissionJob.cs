@@ -67,7 +67,7 @@ public sealed class JudgeSubmissionJob(
             }
         }
 
-        if (await store.CompleteAsync(submissionId, worker.Id, result, ct))
+        if (await StoreAsync(submissionId, result, ct))
         {
             signals.Notify(submissionId);
             if (submission.Input.CallbackUrl is not null)
@@ -76,6 +76,25 @@ public sealed class JudgeSubmissionJob(
         else
         {
             logger.LogInformation("Submission {Id} was stored by another delivery; this result is discarded", submissionId);
+        }
+    }
+
+    /// <summary>
+    /// Stores the result; when the store refuses it for good (not a dropped connection), stores
+    /// an internal_error saying why instead. Throwing would make Hangfire re-run the program up to
+    /// 20 times, each run ending in the same refusal, with the submission stuck in "running".
+    /// </summary>
+    private async Task<bool> StoreAsync(Guid submissionId, SubmissionResult result, CancellationToken ct)
+    {
+        try
+        {
+            return await store.CompleteAsync(submissionId, worker.Id, result, ct);
+        }
+        catch (Exception e) when (!StoreFaults.IsTransient(e, ct))
+        {
+            logger.LogError(e, "The result of submission {Id} could not be stored; storing an internal_error instead", submissionId);
+            var fallback = new SubmissionResult(Verdict.InternalError, 0, null, [], $"the result could not be stored: {e.Message}");
+            return await store.CompleteAsync(submissionId, worker.Id, fallback, ct);
         }
     }
 

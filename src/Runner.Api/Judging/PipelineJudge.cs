@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Runner.Api.Contracts;
 using Runner.Api.Hosting;
+using Runner.Api.Languages;
 using Runner.Api.Storage;
 using Runner.Judge;
 using Runner.Judge.Checking;
@@ -16,7 +17,7 @@ namespace Runner.Api.Judging;
 /// behind the service's seam, and its language catalog with versions detected in a box.
 /// </summary>
 public sealed class PipelineJudge(SandboxOptions sandbox, IOptions<RunnerOptions> options, ILogger<PipelineJudge> logger)
-    : ISubmissionJudge, ILanguageCatalog
+    : ISubmissionJudge, IAvailableLanguages
 {
     private readonly LanguageCatalog _catalog = LanguageCatalog.Load();
     private readonly Lock _gate = new();
@@ -86,7 +87,7 @@ public sealed class PipelineJudge(SandboxOptions sandbox, IOptions<RunnerOptions
         });
         try
         {
-            var report = await Task.Run(() => Runner.Judge.Judge.Run(request, JudgeOptions, judgeProgress, ct), ct);
+            var report = await Task.Run(() => Runner.Judge.JudgePipeline.Run(request, JudgeOptions, judgeProgress, ct), ct);
             return ToResult(report, input);
         }
         catch (JudgeRequestException e)

@@ -13,5 +13,5 @@ public static class LanguagesApi
     }
 
     /// <summary>The languages this host can judge (toolchain present), with detected versions.</summary>
-    internal static Ok<IReadOnlyList<LanguageView>> List(ILanguageCatalog catalog) => TypedResults.Ok(catalog.Available);
+    internal static Ok<IReadOnlyList<LanguageView>> List(IAvailableLanguages catalog) => TypedResults.Ok(catalog.Available);
 }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Runner.Sandbox;
+using Runner.Sandbox.HostFiles;
 
 namespace Runner.Api.Runs;
 

@@ -117,7 +117,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
                     OutputBytes = run.Limits.Output,
                 },
             };
-            var result = await Task.Run(() => Sandbox.Sandbox.Run(spec, sandbox, ct), ct);
+            var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
             var copied = run.CopyOut.Select(p =>
             {
                 var o = BoxFileReader.Read(box, p, options.Value.Limits.MaxCopyOutBytes);

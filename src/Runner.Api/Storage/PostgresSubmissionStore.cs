@@ -22,7 +22,7 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
             var cmd = new NpgsqlBatchCommand("INSERT INTO runner.submissions (id, status, language, input, created_at) VALUES ($1, 'queued', $2, $3, $4)");
             cmd.Parameters.Add(new() { Value = s.Id });
             cmd.Parameters.Add(new() { Value = s.Input.Language });
-            cmd.Parameters.Add(new() { Value = StoreJson.Serialize(s.Input), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            cmd.Parameters.Add(new() { Value = StoreJson.Serialize(s.Input), NpgsqlDbType = NpgsqlDbType.Json });
             cmd.Parameters.Add(new() { Value = s.CreatedAt });
             batch.BatchCommands.Add(cmd);
         }
@@ -84,7 +84,7 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
             "UPDATE runner.submissions SET progress = $3, lease_until = now() + $4 WHERE id = $1 AND claimed_by = $2 AND status = 'running'");
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = worker });
-        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(progress), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(progress), NpgsqlDbType = NpgsqlDbType.Json });
         cmd.Parameters.Add(new() { Value = lease });
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
@@ -99,7 +99,7 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
              WHERE id = $1 AND status <> 'finished'
             """);
         cmd.Parameters.Add(new() { Value = id });
-        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Json });
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 

@@ -4,12 +4,13 @@ using Runner.Api.Callbacks;
 using Runner.Api.Contracts;
 using Runner.Api.Hosting;
 using Runner.Api.Judging;
+using Runner.Api.Languages;
 using Runner.Api.Storage;
 
 namespace Runner.Api.Submissions;
 
 /// <summary>Turns a request into a <see cref="JudgeInput"/>, or into errors keyed by JSON field.</summary>
-public sealed class SubmissionValidator(ILanguageCatalog languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
+public sealed class SubmissionValidator(IAvailableLanguages languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
 {
     private static readonly HashSet<string> Checkers = ["exact", "lines", "tokens", "float", "custom"];
 

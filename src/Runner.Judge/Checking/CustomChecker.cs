@@ -1,8 +1,8 @@
 using System.Globalization;
-using Runner.Judge.HostFiles;
 using Runner.Judge.Languages;
 using Runner.Judge.Pipeline;
 using Runner.Sandbox;
+using Runner.Sandbox.HostFiles;
 
 namespace Runner.Judge.Checking;
 

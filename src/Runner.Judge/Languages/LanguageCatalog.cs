@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Runner.Sandbox;
+using Runner.Sandbox.Launch;
 
 namespace Runner.Judge.Languages;
 
@@ -104,7 +105,7 @@ public sealed class LanguageCatalog
     {
         var limits = new SandboxLimits { CpuTimeSeconds = 10, WallTimeSeconds = 30, MemoryBytes = 512L << 20, Pids = 64 };
         if (language.CompileLimits is { } adjust) limits = adjust.Apply(limits);
-        var result = Sandbox.Sandbox.Run(new SandboxSpec
+        var result = Box.Run(new SandboxSpec
         {
             Argv = language.Expand(language.Version, limits.MemoryBytes),
             Environment = language.Environment ?? new Dictionary<string, string>(),

@@ -1,6 +1,6 @@
-using Runner.Judge.HostFiles;
 using Runner.Judge.Languages;
 using Runner.Sandbox;
+using Runner.Sandbox.HostFiles;
 
 namespace Runner.Judge.Pipeline;
 
@@ -16,7 +16,7 @@ internal sealed class BoxRun(JudgeOptions options, string sessionPath, Cancellat
     public SandboxResult Run(BoxDirectory dir, LanguageDefinition language, IReadOnlyList<string> argv,
         SandboxLimits limits, string? stdinPath = null)
     {
-        var result = Sandbox.Sandbox.Run(new SandboxSpec
+        var result = Box.Run(new SandboxSpec
         {
             Argv = argv,
             Environment = language.Environment ?? new Dictionary<string, string>(),

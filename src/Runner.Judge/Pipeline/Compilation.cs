@@ -1,7 +1,8 @@
 using System.Text;
-using Runner.Judge.HostFiles;
 using Runner.Judge.Languages;
 using Runner.Sandbox;
+using Runner.Sandbox.HostFiles;
+using Runner.Sandbox.Native;
 
 namespace Runner.Judge.Pipeline;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Runner.Judge.Languages;
 using Runner.Sandbox;
+using Runner.Sandbox.Native;
 
 namespace Runner.Judge.Pipeline;
 

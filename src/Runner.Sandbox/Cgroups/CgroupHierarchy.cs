@@ -1,3 +1,6 @@
+using Runner.Sandbox.Cgroups.V1;
+using Runner.Sandbox.Cgroups.V2;
+
 namespace Runner.Sandbox.Cgroups;
 
 /// <summary>Detects which cgroup version this host runs, once, at startup.</summary>
@@ -17,10 +20,10 @@ public static class CgroupHierarchy
         CgroupNames.ValidateParent(parent);
         if (File.Exists(Path.Combine(cgroupRoot, "cgroup.controllers")))
         {
-            return new CgroupV2(cgroupRoot, parent, sys);
+            return new CgroupV2Hierarchy(cgroupRoot, parent, sys);
         }
 
         var lines = File.Exists(mountInfoPath) ? File.ReadAllLines(mountInfoPath) : [];
-        return new CgroupV1(cgroupRoot, CgroupMounts.ParseV1(lines, cgroupRoot), parent, sys);
+        return new CgroupV1Hierarchy(cgroupRoot, CgroupV1Mounts.ParseV1(lines, cgroupRoot), parent, sys);
     }
 }

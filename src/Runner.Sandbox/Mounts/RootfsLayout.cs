@@ -1,4 +1,5 @@
 using System.Text;
+using Runner.Sandbox.Launch;
 
 namespace Runner.Sandbox.Mounts;
 

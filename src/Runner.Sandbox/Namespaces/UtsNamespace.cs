@@ -1,4 +1,5 @@
 using System.Text;
+using Runner.Sandbox.Launch;
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
 

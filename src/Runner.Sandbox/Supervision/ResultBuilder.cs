@@ -1,5 +1,6 @@
 using System.Text;
 using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Supervision;
 

@@ -1,4 +1,5 @@
 using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Cgroups.V1;
 
 namespace Runner.Sandbox.Tests.Cgroups;
 
@@ -18,7 +19,7 @@ public sealed class CgroupMountsTests
             "50 23 0:32 / /elsewhere/memory rw,relatime - cgroup cgroup rw,memory",
         ];
 
-        var mounts = CgroupMounts.ParseV1(lines, "/sys/fs/cgroup");
+        var mounts = CgroupV1Mounts.ParseV1(lines, "/sys/fs/cgroup");
 
         Assert.Equal("/sys/fs/cgroup/cpu,cpuacct", mounts["cpu"]);
         Assert.Equal("/sys/fs/cgroup/cpu,cpuacct", mounts["cpuacct"]);
@@ -31,8 +32,8 @@ public sealed class CgroupMountsTests
     public void Mounts_outside_the_cgroup_root_are_ignored()
     {
         string[] lines = ["50 23 0:32 / /elsewhere/memory rw,relatime - cgroup cgroup rw,memory"];
-        Assert.Empty(CgroupMounts.ParseV1(lines, "/sys/fs/cgroup"));
-        Assert.Equal("/elsewhere/memory", CgroupMounts.ParseV1(lines, "/elsewhere")["memory"]);
+        Assert.Empty(CgroupV1Mounts.ParseV1(lines, "/sys/fs/cgroup"));
+        Assert.Equal("/elsewhere/memory", CgroupV1Mounts.ParseV1(lines, "/elsewhere")["memory"]);
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public sealed class CgroupMountsTests
         {
             var mountinfo = Path.Combine(root, "mountinfo");
             File.WriteAllText(mountinfo, $"35 31 0:32 / {root}/mem rw,relatime - cgroup cgroup rw,memory\n");
-            var v1 = Assert.IsType<CgroupV1>(CgroupHierarchy.Detect(root, "runner", mountinfo, CgroupSystemCalls.Default));
+            var v1 = Assert.IsType<CgroupV1Hierarchy>(CgroupHierarchy.Detect(root, "runner", mountinfo, CgroupSystemCalls.Default));
             Assert.Equal(1, v1.Version);
             Assert.Equal($"{root}/mem", v1.Mounts["memory"]);
         }

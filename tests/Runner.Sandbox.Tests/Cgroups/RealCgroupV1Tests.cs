@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Cgroups.V1;
 using Xunit.Abstractions;
 
 namespace Runner.Sandbox.Tests.Cgroups;
@@ -32,7 +33,7 @@ public sealed class RealCgroupV1Tests(ITestOutputHelper output) : IDisposable
             p.Dispose();
         }
 
-        foreach (var controller in CgroupMounts.Known)
+        foreach (var controller in CgroupV1Mounts.Known)
         {
             CgroupTree.Remove(CgroupSystemCalls.Default, Path.Combine(Root, controller, _parent));
         }
@@ -64,7 +65,7 @@ public sealed class RealCgroupV1Tests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Detect_finds_v1_with_each_controller_at_its_own_mount_from_mountinfo()
     {
-        var v1 = Assert.IsType<CgroupV1>(_cgroups);
+        var v1 = Assert.IsType<CgroupV1Hierarchy>(_cgroups);
         Assert.Equal(1, v1.Version);
         Assert.Equal("/sys/fs/cgroup/cpu", v1.Mounts["cpu"]);
         Assert.Equal("/sys/fs/cgroup/cpuacct", v1.Mounts["cpuacct"]);
@@ -221,7 +222,7 @@ public sealed class RealCgroupV1Tests(ITestOutputHelper output) : IDisposable
         box.Dispose();
         box.Dispose();
         Assert.True(p.WaitForExit(5000));
-        foreach (var controller in CgroupMounts.Known)
+        foreach (var controller in CgroupV1Mounts.Known)
         {
             Assert.False(Directory.Exists(Dir(controller, "gone")), controller);
             Assert.True(Directory.Exists(Path.Combine(Root, controller, _parent)), controller);
@@ -281,7 +282,7 @@ public sealed class RealCgroupV1Tests(ITestOutputHelper output) : IDisposable
     public void An_uncreatable_parent_fails_closed_with_mkdir_and_chown_instructions()
     {
         var mounts = new[] { "memory", "cpu", "cpuacct", "pids" }.ToDictionary(c => c, c => $"/proc/no-such-dir/{c}");
-        var cgroups = new CgroupV1("/proc/no-such-dir", mounts, "runner", CgroupSystemCalls.Default);
+        var cgroups = new CgroupV1Hierarchy("/proc/no-such-dir", mounts, "runner", CgroupSystemCalls.Default);
         var e = Assert.Throws<CgroupUnavailableException>(() => cgroups.CreateBox("box-3", Limits()));
         Assert.StartsWith("cannot create /proc/no-such-dir/memory/runner: No such file or directory. Runner needs a writable cgroup for memory limits; as root run: ", e.Message);
         Assert.Contains($"mkdir -p /proc/no-such-dir/{{memory,cpu,cpuacct,pids}}/runner && chown -R {Environment.UserName} /proc/no-such-dir/{{memory,cpu,cpuacct,pids}}/runner", e.Message);
@@ -314,8 +315,8 @@ public sealed class RealCgroupV1Tests(ITestOutputHelper output) : IDisposable
         Assert.True(p.WaitForExit(10_000));
         Assert.Equal("ok", p.StandardOutput.ReadToEnd().Trim() + p.StandardError.ReadToEnd().Trim());
 
-        var other = (CgroupV1)_cgroups;
-        using var box = new CgroupV1(Root, other.Mounts, _parent, CgroupSystemCalls.Default).CreateBox("rootless", Limits());
+        var other = (CgroupV1Hierarchy)_cgroups;
+        using var box = new CgroupV1Hierarchy(Root, other.Mounts, _parent, CgroupSystemCalls.Default).CreateBox("rootless", Limits());
         Assert.Equal((64 << 20).ToString(), Read(Path.Combine(Dir("memory", "rootless"), "memory.limit_in_bytes")));
 
         static void Chown(string path)

@@ -15,7 +15,7 @@ internal static class BoxRunner
 
     public static SandboxResult Run(params string[] argv) => Run(new SandboxSpec { Argv = argv });
 
-    public static SandboxResult Run(SandboxSpec spec) => Sandbox.Run(spec, Options);
+    public static SandboxResult Run(SandboxSpec spec) => Box.Run(spec, Options);
 
     public static SandboxResult Sh(string script, SandboxLimits? limits = null) =>
         Run(new SandboxSpec { Argv = ["/bin/sh", "-c", script], Limits = limits ?? new SandboxLimits() });

@@ -1,3 +1,5 @@
+using Runner.Sandbox.Launch;
+
 namespace Runner.Sandbox.Tests.Engine;
 
 [Collection("Boxes")]

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using Runner.Sandbox.HostFiles;
 using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Tests.Engine;

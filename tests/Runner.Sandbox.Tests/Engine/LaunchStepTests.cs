@@ -1,3 +1,5 @@
+using Runner.Sandbox.Launch;
+
 namespace Runner.Sandbox.Tests.Engine;
 
 [Collection("Boxes")]
@@ -52,7 +54,7 @@ public class StateDirectoryTests
         try
         {
             using (var chown = System.Diagnostics.Process.Start("chown", ["65534:65534", dir])) chown.WaitForExit();
-            var r = Sandbox.Run(new SandboxSpec { Argv = ["/bin/true"] }, BoxRunner.Options with { StateDirectory = dir });
+            var r = Box.Run(new SandboxSpec { Argv = ["/bin/true"] }, BoxRunner.Options with { StateDirectory = dir });
             Assert.Equal(SandboxStatus.InternalError, r.Status);
             Assert.Contains($"state directory {dir} must be a directory owned by uid 0", r.Message);
         }

@@ -1,3 +1,4 @@
+
 namespace Runner.Security.Tests.Containment;
 
 /// <summary>Running hostile programs: every run binds the probes, marks the box, and checks the host afterwards.</summary>
@@ -21,7 +22,7 @@ public sealed partial class Arena
             Environment = environment,
             Binds = [new BindMount(Programs.Directory, HostileProgram.BoxDirectory), .. spec.Binds],
         };
-        return Runner.Sandbox.Sandbox.Run(marked, options ?? Options);
+        return Runner.Sandbox.Box.Run(marked, options ?? Options);
     }
 
     internal static SandboxSpec Spec(SandboxLimits? limits, params string[] argv) =>

@@ -80,7 +80,7 @@ internal static class HostInvariants
 
     public static void WorkerStillHealthy(Arena arena)
     {
-        var r = Runner.Sandbox.Sandbox.Run(new SandboxSpec { Argv = ["/bin/true"] }, arena.Options);
+        var r = Runner.Sandbox.Box.Run(new SandboxSpec { Argv = ["/bin/true"] }, arena.Options);
         Assert.True(r.Status == SandboxStatus.Ok, $"a plain /bin/true box after the attack: {r.Status} {r.Message}");
     }
 }

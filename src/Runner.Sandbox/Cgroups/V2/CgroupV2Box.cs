@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace Runner.Sandbox.Cgroups;
+namespace Runner.Sandbox.Cgroups.V2;
 
 /// <summary>One box under cgroup v2: a single directory, also held open for CLONE_INTO_CGROUP.</summary>
-internal sealed class BoxCgroupV2 : IBoxCgroup
+internal sealed class CgroupV2Box : IBoxCgroup
 {
     private static readonly byte[] UsageKey = "usage_usec"u8.ToArray();
 
@@ -14,7 +14,7 @@ internal sealed class BoxCgroupV2 : IBoxCgroup
     private int _fd;
     private bool _disposed;
 
-    public BoxCgroupV2(CgroupSystemCalls sys, string directory)
+    public CgroupV2Box(CgroupSystemCalls sys, string directory)
     {
         _sys = sys;
         Directory = directory;

@@ -1,6 +1,6 @@
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.HostFiles;
 
 /// <summary>
 /// Opens the host file given as a box's stdin. A judge may point it into a directory an

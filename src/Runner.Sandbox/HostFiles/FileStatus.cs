@@ -1,6 +1,6 @@
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.HostFiles;
 
 /// <summary>
 /// The parts of struct stat the host needs when it handles box-written files: type and

@@ -4,4 +4,4 @@ namespace Runner.Cli;
 
 /// <summary>A parsed <c>runner run</c> command line.</summary>
 /// <param name="Spec">Null only when <paramref name="Help"/> is set.</param>
-internal sealed record RunRequest(SandboxSpec? Spec, bool Json, bool Help = false);
+internal sealed record RunCommandLine(SandboxSpec? Spec, bool Json, bool Help = false);

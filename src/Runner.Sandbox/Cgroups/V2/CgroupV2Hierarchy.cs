@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Runner.Sandbox.Cgroups;
+namespace Runner.Sandbox.Cgroups.V2;
 
 /// <summary>
 /// Cgroup v2: one unified tree; boxes are <c>&lt;root&gt;/&lt;parent&gt;/&lt;box&gt;</c>. Every level
 /// above a box must list the box's controllers in its cgroup.subtree_control.
 /// </summary>
-internal sealed class CgroupV2(string root, string parent, CgroupSystemCalls sys) : ICgroupHierarchy
+internal sealed class CgroupV2Hierarchy(string root, string parent, CgroupSystemCalls sys) : ICgroupHierarchy
 {
     private static readonly string[] Required = ["memory", "cpu", "pids"];
 
@@ -28,11 +28,11 @@ internal sealed class CgroupV2(string root, string parent, CgroupSystemCalls sys
         }
 
         CgroupTree.EnsureDirectory(sys, dir, Hint);
-        BoxCgroupV2? box = null;
+        CgroupV2Box? box = null;
         try
         {
             WriteLimits(dir, limits);
-            box = new BoxCgroupV2(sys, dir);
+            box = new CgroupV2Box(sys, dir);
             return box;
         }
         catch
@@ -123,7 +123,7 @@ internal sealed class CgroupV2(string root, string parent, CgroupSystemCalls sys
         {
             $"cgroup v2 at {root} (parent {parent}): controllers available: {string.Join(' ', ReadWords(Path.Combine(root, "cgroup.controllers")))}",
         };
-        using (var probe = (BoxCgroupV2)CreateBox($"runner-check-{Environment.ProcessId}", new CgroupLimits(64 << 20, 16, 50_000)))
+        using (var probe = (CgroupV2Box)CreateBox($"runner-check-{Environment.ProcessId}", new CgroupLimits(64 << 20, 16, 50_000)))
         {
             lines.Add(File.Exists(Path.Combine(probe.Directory, "memory.swap.max"))
                 ? "swap: memory.swap.max = 0"

@@ -1,4 +1,4 @@
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.Native;
 
 /// <summary>Signal numbers as their x86-64 names, for messages ("killed by signal 11 (SIGSEGV)").</summary>
 public static class SignalNames

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Hardening;
+using Runner.Sandbox.HostFiles;
 using Runner.Sandbox.Namespaces;
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
 using Runner.Sandbox.Seccomp;
 using Runner.Sandbox.Supervision;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.Launch;
 
 /// <summary>
 /// One launch, top to bottom, in the order of DESIGN.md ("One launch, in order"). The child's
@@ -18,7 +19,7 @@ internal static unsafe class Launcher
     private const ulong NamespaceFlags = Flags.CloneNewUser | Flags.CloneNewPid | Flags.CloneNewNs | Flags.CloneNewNet
         | Flags.CloneNewIpc | Flags.CloneNewUts;
 
-    /// <summary>Runs a spec that <see cref="Sandbox.Run"/> has already validated.</summary>
+    /// <summary>Runs a spec that <see cref="Box.Run"/> has already validated.</summary>
     public static SandboxResult Run(SandboxSpec spec, SandboxOptions options, ICgroupHierarchy hierarchy, CancellationToken cancellationToken)
     {
         var step = LaunchStep.Slot;

@@ -1,6 +1,6 @@
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.HostFiles;
 
 /// <summary>
 /// Host paths the caller hands in (WorkDir, bind sources) may lie in a tree an earlier box

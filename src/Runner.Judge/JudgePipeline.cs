@@ -1,9 +1,9 @@
 using System.Text;
 using Runner.Judge.Checking;
-using Runner.Judge.HostFiles;
 using Runner.Judge.Languages;
 using Runner.Judge.Pipeline;
 using Runner.Sandbox;
+using Runner.Sandbox.HostFiles;
 
 namespace Runner.Judge;
 
@@ -13,7 +13,7 @@ namespace Runner.Judge;
 /// sandbox or a custom checker come back as <see cref="Verdict.InternalError"/>, never as a
 /// verdict against the submission; only an invalid request throws.
 /// </summary>
-public static class Judge
+public static class JudgePipeline
 {
     private static readonly Lazy<LanguageCatalog> DefaultCatalog = new(() => LanguageCatalog.Load());
 

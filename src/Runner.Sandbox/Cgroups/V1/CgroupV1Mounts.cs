@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace Runner.Sandbox.Cgroups;
+namespace Runner.Sandbox.Cgroups.V1;
 
 /// <summary>
 /// Where each cgroup v1 controller is mounted, from mountinfo: distributions mount them in
 /// different places and co-mount some (cpu,cpuacct), so paths are never guessed.
 /// </summary>
-internal static class CgroupMounts
+internal static class CgroupV1Mounts
 {
     public static readonly string[] Known = ["memory", "cpu", "cpuacct", "pids", "cpuset"];
 

@@ -1,6 +1,6 @@
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.HostFiles;
 
 /// <summary>
 /// Opens paths that a box may have shaped (its work dir, files it left behind) without

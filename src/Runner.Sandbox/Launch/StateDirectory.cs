@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using Runner.Sandbox.HostFiles;
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.Launch;
 
 /// <summary>
 /// Where slot locks live and where each box's root tmpfs is mounted (inside the box's own

@@ -1,7 +1,7 @@
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.Launch;
 
 /// <summary>
 /// The last ops of the plan: execve along the box's PATH, as execvp would, since the child

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.Native;
 
 /// <summary>errno as "ENOENT (No such file or directory)", the way the kernel's users read it.</summary>
 internal static partial class ErrnoName

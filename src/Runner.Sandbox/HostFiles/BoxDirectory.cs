@@ -1,7 +1,7 @@
 using Microsoft.Win32.SafeHandles;
-using static Runner.Judge.HostFiles.NoFollowCalls;
+using static Runner.Sandbox.HostFiles.NoFollowCalls;
 
-namespace Runner.Judge.HostFiles;
+namespace Runner.Sandbox.HostFiles;
 
 /// <summary>
 /// A host directory that one box gets at /box. Every host-side operation on it goes through a
@@ -11,7 +11,7 @@ namespace Runner.Judge.HostFiles;
 /// CVE-2024-28189, go-judge #176). The box is dead whenever the host touches the directory, so
 /// checks on an open fd cannot race with it.
 /// </summary>
-internal sealed class BoxDirectory : IDisposable
+public sealed class BoxDirectory : IDisposable
 {
     private BoxDirectory(string path) => FullPath = path;
 
@@ -194,7 +194,7 @@ internal sealed class BoxDirectory : IDisposable
 }
 
 /// <summary>A file (or, with a trailing '/', a directory) taken from a box, relative to /box.</summary>
-internal sealed record BoxFile(string RelativePath, byte[] Content, int Mode)
+public sealed record BoxFile(string RelativePath, byte[] Content, int Mode)
 {
     public bool IsDirectory => RelativePath.EndsWith('/');
 }

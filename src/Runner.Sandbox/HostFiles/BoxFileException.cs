@@ -1,4 +1,4 @@
-namespace Runner.Judge.HostFiles;
+namespace Runner.Sandbox.HostFiles;
 
 /// <summary>
 /// A host-side file operation on a box directory was refused or failed, for example because the

@@ -1,7 +1,8 @@
+using Runner.Sandbox.Launch;
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
 
-namespace Runner.Sandbox.Hardening;
+namespace Runner.Sandbox.Seccomp;
 
 internal static unsafe class SeccompStep
 {

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Runner.Sandbox.Cgroups;
+namespace Runner.Sandbox.Cgroups.V1;
 
 /// <summary>One box under cgroup v1: a directory in each controller mount.</summary>
-internal sealed class BoxCgroupV1 : IBoxCgroup
+internal sealed class CgroupV1Box : IBoxCgroup
 {
     // cpuacct.stat counts in USER_HZ ticks, which the kernel ABI fixes at 100 per second.
     private const long NanosecondsPerTick = 10_000_000;
@@ -15,7 +15,7 @@ internal sealed class BoxCgroupV1 : IBoxCgroup
     private readonly byte[] _cpuUsagePath;
     private bool _disposed;
 
-    public BoxCgroupV1(CgroupSystemCalls sys, IReadOnlyDictionary<string, string> controllerDirs)
+    public CgroupV1Box(CgroupSystemCalls sys, IReadOnlyDictionary<string, string> controllerDirs)
     {
         _sys = sys;
         _memory = controllerDirs["memory"];

@@ -1,6 +1,7 @@
+using Runner.Sandbox.HostFiles;
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.Launch;
 
 /// <summary>
 /// The parent's file descriptors for one launch. Every fd is CLOEXEC (other boxes launched

@@ -1,10 +1,10 @@
-namespace Runner.Sandbox.Cgroups;
+namespace Runner.Sandbox.Cgroups.V1;
 
 /// <summary>
 /// Cgroup v1: one directory per controller mount, <c>&lt;mount&gt;/&lt;parent&gt;/&lt;box&gt;</c>.
 /// Co-mounted controllers (cpu,cpuacct) share one directory.
 /// </summary>
-internal sealed class CgroupV1(string root, IReadOnlyDictionary<string, string> mounts, string parent, CgroupSystemCalls sys)
+internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string, string> mounts, string parent, CgroupSystemCalls sys)
     : ICgroupHierarchy
 {
     private static readonly string[] Required = ["memory", "cpu", "cpuacct", "pids"];
@@ -34,7 +34,7 @@ internal sealed class CgroupV1(string root, IReadOnlyDictionary<string, string> 
             dirs[controller] = Path.Combine(parentDir, name);
         }
 
-        var box = new BoxCgroupV1(sys, dirs);
+        var box = new CgroupV1Box(sys, dirs);
         try
         {
             foreach (var dir in box.Directories)
@@ -115,14 +115,14 @@ internal sealed class CgroupV1(string root, IReadOnlyDictionary<string, string> 
     public IReadOnlyList<string> Check()
     {
         var lines = new List<string>();
-        var present = CgroupMounts.Known.Where(mounts.ContainsKey).ToList();
+        var present = CgroupV1Mounts.Known.Where(mounts.ContainsKey).ToList();
         var common = present.All(c => Path.GetDirectoryName(mounts[c]) == root.TrimEnd('/'))
             ? $"at {root}"
             : "at " + string.Join(", ", present.Select(c => $"{c}={mounts[c]}"));
         lines.Add($"cgroup v1: {string.Join(", ", present)} {common} (parent {parent})");
 
         const string probeName = "runner-check";
-        using (var probe = (BoxCgroupV1)CreateBox($"{probeName}-{Environment.ProcessId}", new CgroupLimits(64 << 20, 16, 50_000)))
+        using (var probe = (CgroupV1Box)CreateBox($"{probeName}-{Environment.ProcessId}", new CgroupLimits(64 << 20, 16, 50_000)))
         {
             var memory = probe.Directories.First(d => File.Exists(Path.Combine(d, "memory.limit_in_bytes")));
             lines.Add(File.Exists(Path.Combine(memory, "memory.memsw.limit_in_bytes"))
@@ -145,7 +145,7 @@ internal sealed class CgroupV1(string root, IReadOnlyDictionary<string, string> 
 
     private string Hint(string detail)
     {
-        var parents = CgroupMounts.Known.Where(mounts.ContainsKey).Select(c => mounts[c]).Distinct().ToList();
+        var parents = CgroupV1Mounts.Known.Where(mounts.ContainsKey).Select(c => mounts[c]).Distinct().ToList();
         if (parents.Count == 0)
         {
             parents = [.. Required.Select(c => Path.Combine(root, c))];

@@ -1,7 +1,7 @@
 using Runner.Sandbox.Namespaces;
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.HostFiles;
 
 /// <summary>
 /// A host work directory mounted at /box must be writable by the box's host uid during the run.

@@ -1,7 +1,7 @@
 using Runner.Sandbox.Namespaces;
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox;
+namespace Runner.Sandbox.Launch;
 
 /// <summary>
 /// One of <see cref="SandboxOptions.SlotCount"/> box slots, held exclusively across processes

@@ -1,9 +1,10 @@
 using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Launch;
 
 namespace Runner.Sandbox;
 
 /// <summary>The engine's entry point.</summary>
-public static class Sandbox
+public static class Box
 {
     private static readonly Lock HierarchyLock = new();
     private static (SandboxOptions Options, ICgroupHierarchy Hierarchy)? _detected;

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Runner.Sandbox;
 
-namespace Runner.Judge.HostFiles;
+namespace Runner.Sandbox.HostFiles;
 
 /// <summary>The few libc calls the host needs to touch box directories without following links.</summary>
 internal static partial class NoFollowCalls
