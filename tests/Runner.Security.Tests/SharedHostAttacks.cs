@@ -113,9 +113,8 @@ public partial class SharedHostAttacks(Arena arena)
         var scratch = Path.Combine("/var/tmp", $"runner-security-dirty-{Environment.ProcessId}");
         try
         {
-            var block = new byte[128 << 20];
-            Random.Shared.NextBytes(block);
-            File.WriteAllBytes(scratch, block);
+            using (var dd = System.Diagnostics.Process.Start("dd", ["if=/dev/urandom", $"of={scratch}", "bs=1M", "count=128", "status=none"]))
+                dd.WaitForExit();
             var before = DirtyKilobytes();
             var r = arena.C("syncer", """
                 int main(void) {

@@ -1,3 +1,4 @@
+using Runner.Sandbox.Launch;
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
 

@@ -32,7 +32,7 @@ internal static unsafe class Launcher
         {
             var state = StateDirectory.Resolve(options);
             var newRoot = StateDirectory.Prepare(state);
-            slot = BoxSlot.Acquire(options, state, TimeSpan.FromSeconds(60), cancellationToken);
+            slot = BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
 
             step = LaunchStep.Cgroup;
             var limits = spec.Limits;
