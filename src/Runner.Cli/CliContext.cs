@@ -14,6 +14,9 @@ internal sealed class CliContext
 
     public required TextWriter Error { get; init; }
 
+    /// <summary>Whether <see cref="Error"/> is a terminal a person watches (then <c>runner judge</c> shows progress).</summary>
+    public bool ErrorIsTerminal { get; init; }
+
     public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
     /// <summary>Base for relative host paths on the command line.</summary>
@@ -22,8 +25,8 @@ internal sealed class CliContext
     public Func<SandboxSpec, SandboxOptions, CancellationToken, SandboxResult> RunSandbox { get; init; } =
         Box.Run;
 
-    public Func<JudgeRequest, JudgeOptions, CancellationToken, JudgeReport> RunJudge { get; init; } =
-        (request, options, cancellation) => JudgePipeline.Run(request, options, null, cancellation);
+    public Func<JudgeRequest, JudgeOptions, IProgress<JudgeProgress>?, CancellationToken, JudgeReport> RunJudge { get; init; } =
+        JudgePipeline.Run;
 
     public Func<SandboxOptions, HostCheckReport> CheckHost { get; init; } = HostCheck.Run;
 

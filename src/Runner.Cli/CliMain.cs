@@ -21,7 +21,13 @@ internal static class CliMain
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var stdout = Console.OpenStandardOutput();
-        var context = new CliContext { Out = stdout, Error = Console.Error, Cancellation = cancel.Token };
+        var context = new CliContext
+        {
+            Out = stdout,
+            Error = Console.Error,
+            ErrorIsTerminal = !Console.IsErrorRedirected,
+            Cancellation = cancel.Token,
+        };
         return Run(args, context);
     }
 

@@ -30,6 +30,20 @@ internal static class EnvironmentOptions
                 throw new CliUsageException(StateDir, $"expected an absolute path, got '{dir}'");
             options = options with { StateDirectory = dir };
         }
+        try
+        {
+            options.Validate();
+        }
+        catch (SandboxSpecException e)
+        {
+            throw new CliUsageException(e.Field switch
+            {
+                "first_box_uid" => FirstUid,
+                "slot_count" => Slots,
+                "state_directory" => StateDir,
+                _ => CgroupParent,
+            }, e.Message);
+        }
         return options;
     }
 

@@ -19,6 +19,8 @@ internal static class JudgeCommand
         }
 
         var catalog = LoadCatalog(a.LanguagesPath, context);
+        if (catalog.Find(a.Language) is null)
+            throw new CliUsageException("--language", $"unknown language '{a.Language}'; {Choices(catalog, a.RootfsPath, context)}");
         string source;
         try
         {
@@ -48,7 +50,15 @@ internal static class JudgeCommand
                 RootfsPath = a.RootfsPath,
                 Languages = catalog,
             };
-            report = context.RunJudge(request, options, context.Cancellation);
+            var progress = context.ErrorIsTerminal ? new TerminalProgress(context.Error) : null;
+            try
+            {
+                report = context.RunJudge(request, options, progress, context.Cancellation);
+            }
+            finally
+            {
+                progress?.Clear();
+            }
         }
         catch (JudgeRequestException e)
         {
@@ -81,16 +91,18 @@ internal static class JudgeCommand
         }
     }
 
-    /// <summary>A checker file's language follows its extension; C++ is the testlib norm.</summary>
+    /// <summary>A checker file's language follows its extension; C++ is the testlib norm. Null: not a checker source.</summary>
+    internal static string? CheckerLanguage(string path) => Path.GetExtension(path) switch
+    {
+        ".c" => "c",
+        ".py" => "python",
+        ".cpp" or ".cc" or ".cxx" => "cpp",
+        _ => null,
+    };
+
     private static CheckerSpec CustomChecker(string path)
     {
-        var language = Path.GetExtension(path) switch
-        {
-            ".c" => "c",
-            ".py" => "python",
-            ".cpp" or ".cc" or ".cxx" => "cpp",
-            _ => throw new CliUsageException("--checker", $"expected exact, lines, tokens, float[:EPS] or a .cpp/.c/.py checker source, got '{path}'"),
-        };
+        var language = CheckerLanguage(path)!;
         try
         {
             return CheckerSpec.Custom(File.ReadAllText(path), language);
@@ -99,6 +111,24 @@ internal static class JudgeCommand
         {
             throw new CliUsageException("--checker", e.Message);
         }
+    }
+
+    /// <summary>
+    /// What the user could have typed: the languages whose toolchain runs in a box here (one
+    /// small box each, only on this error path), or every configured id if the boxes cannot run.
+    /// </summary>
+    private static string Choices(LanguageCatalog catalog, string? rootfs, CliContext context)
+    {
+        try
+        {
+            var available = catalog.Detect(EnvironmentOptions.Read(context.GetEnvironmentVariable), rootfs, context.Cancellation)
+                .Where(l => l.Available).Select(l => l.Id).Order(StringComparer.Ordinal).ToList();
+            if (available.Count > 0) return "available here: " + string.Join(", ", available);
+        }
+        catch (Exception e) when (e is not CliUsageException and not OperationCanceledException)
+        {
+        }
+        return "configured: " + string.Join(", ", catalog.Languages.Select(l => l.Id).Order(StringComparer.Ordinal)) + " (see 'runner languages')";
     }
 
     private static string OptionFor(string field) => field switch

@@ -31,6 +31,9 @@ internal static class JudgeOptionsParser
         {
             if (checker.StartsWith("float", StringComparison.Ordinal))
                 throw new CliUsageException("--checker", $"expected float or float:EPS with a non-negative EPS like 1e-6, got '{checker}'");
+            // The user's own spelling in the message: the resolved absolute path is not what they typed.
+            if (JudgeCommand.CheckerLanguage(checker) is null)
+                throw new CliUsageException("--checker", $"expected exact, lines, tokens, float[:EPS] or a .cpp/.c/.py checker source, got '{checker}'");
             checker = HostPath("--checker", checker, currentDirectory);
         }
         return new JudgeArguments(

@@ -41,6 +41,9 @@ internal static class RunCommand
             result = Failure($"{e.GetType().Name}: {e.Message}");
         }
 
+        if (result.ProgramError is { } notRunnable)
+            throw new CliUsageException("PROGRAM", notRunnable);
+
         if (request.Json)
             ResultJson.Write(context.Out, result);
         else

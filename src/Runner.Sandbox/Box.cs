@@ -17,6 +17,7 @@ public static class Box
     public static SandboxResult Run(SandboxSpec spec, SandboxOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SandboxOptions();
+        options.Validate();
         spec.Validate();
         ICgroupHierarchy hierarchy;
         try

@@ -29,4 +29,18 @@ public sealed record SandboxOptions
     /// must use the same directory, or two boxes could get the same uid.
     /// </summary>
     public string? StateDirectory { get; init; }
+
+    /// <summary>Field names as <see cref="SandboxSpecException.Field"/> reports them: the property in snake_case.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrEmpty(CgroupParent) || CgroupParent.StartsWith('/') || CgroupParent.Contains('\0')
+            || CgroupParent.Split('/').Any(p => p is "" or "." or ".."))
+            throw new SandboxSpecException("cgroup_parent", $"expected a cgroup path relative to each hierarchy's root, such as 'runner', got '{CgroupParent}'");
+        if (FirstBoxUid < 1)
+            throw new SandboxSpecException("first_box_uid", $"expected a uid of at least 1, got {FirstBoxUid}");
+        if (SlotCount < 1)
+            throw new SandboxSpecException("slot_count", $"expected at least 1 slot, got {SlotCount}");
+        if (StateDirectory is { } dir && !Path.IsPathRooted(dir))
+            throw new SandboxSpecException("state_directory", $"expected an absolute path, got '{dir}'");
+    }
 }

@@ -44,6 +44,14 @@ public sealed record SandboxResult
     /// <summary>For internal errors raised while launching: the step that failed.</summary>
     public LaunchStep? FailedStep { get; init; }
 
+    /// <summary>
+    /// Set when execve refused the program itself (not found, not executable, not a format the
+    /// kernel runs): the caller named a program the box cannot run. The CLI reports it as a usage
+    /// error and the API as a request error; a judge, whose programs come from its own language
+    /// definitions, keeps it an internal error.
+    /// </summary>
+    public string? ProgramError { get; init; }
+
     /// <summary>Raw stdout bytes (up to the cap) for callers that need exact bytes.</summary>
     public byte[] StdoutBytes { get; init; } = [];
 }

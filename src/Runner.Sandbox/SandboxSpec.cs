@@ -44,6 +44,14 @@ public sealed record SandboxSpec
             throw new SandboxSpecException("hostname", "hostname must be 1-64 characters");
         Limits.Validate();
         foreach (var b in Binds) b.Validate();
+        // Caught here, they are the caller's mistake with the option named; left to the launch,
+        // they would be an internal error of whichever step first tripped over them.
+        if (StdinPath is { } stdin && !File.Exists(stdin))
+            throw new SandboxSpecException("stdin_path", $"no such file: '{stdin}'");
+        if (WorkDir is { } dir && !Directory.Exists(dir))
+            throw new SandboxSpecException("work_dir", $"no such directory: '{dir}'");
+        if (RootfsPath is { } rootfs && !Directory.Exists(rootfs))
+            throw new SandboxSpecException("rootfs_path", $"no such directory: '{rootfs}'");
     }
 }
 

@@ -32,6 +32,16 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
     }
 
     [Fact]
+    public async Task A_command_the_box_cannot_execute_is_a_400_naming_command()
+    {
+        await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
+        var r = await host.Client().PostJson("/api/v1/runs", new { command = new[] { "no-such-program-anywhere", "x" } });
+        var body = await r.Expect(400);
+        var message = body.GetProperty("errors").GetProperty("command")[0].GetString();
+        Assert.StartsWith("'no-such-program-anywhere' is not in the box's PATH", message);
+    }
+
+    [Fact]
     public async Task Copy_out_refuses_a_symlink_the_box_planted_to_a_host_file()
     {
         // A host file only the host can name: if copy-out followed the link, its content would come back.
@@ -104,5 +114,26 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
         var errors = (await r.Expect(400)).GetProperty("errors");
         Assert.True(errors.TryGetProperty("command", out _), errors.ToString());
         Assert.True(errors.TryGetProperty("files.../x", out _), errors.ToString());
+    }
+
+    [Fact]
+    public async Task Two_files_that_name_one_path_or_a_file_and_its_directory_are_a_400_naming_the_second()
+    {
+        await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
+        var r = await host.Client().PostJson("/api/v1/runs", new
+        {
+            files = new Dictionary<string, object>
+            {
+                ["a.txt"] = new { content = "1" },
+                ["/box/a.txt"] = new { content = "2" },
+                ["d"] = new { content = "3" },
+                ["d/e"] = new { content = "4" },
+            },
+            command = new[] { "true" },
+        });
+        var errors = (await r.Expect(400)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("files./box/a.txt", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("files.d/e", out _), errors.ToString());
+        Assert.False(errors.TryGetProperty("files.a.txt", out _), errors.ToString());
     }
 }

@@ -71,6 +71,41 @@ public sealed class JudgeCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_unknown_language_is_a_usage_error_listing_the_languages_available_here()
+    {
+        Assert.Equal(2, _cli.Run("judge", "--language", "rust", "--source", "sol.py", "--tests", "tests"));
+        var line = Assert.Single(_cli.StderrLines);
+        Assert.StartsWith("runner: --language: unknown language 'rust'; available here: ", line);
+        Assert.Contains("python", line);
+        Assert.Empty(_cli.StdoutBytes);
+    }
+
+    [Fact]
+    public void A_checker_that_is_neither_built_in_nor_a_source_file_is_named_as_typed()
+    {
+        Assert.Equal(2, _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests", "--checker", "regex"));
+        Assert.Equal("runner: --checker: expected exact, lines, tokens, float[:EPS] or a .cpp/.c/.py checker source, got 'regex'",
+            Assert.Single(_cli.StderrLines));
+    }
+
+    [Fact]
+    public void Progress_is_drawn_on_stderr_when_it_is_a_terminal_and_erased_before_the_report()
+    {
+        _cli.ErrorIsTerminal = true;
+        Assert.Equal(0, _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests"));
+        Assert.Contains("\r\u001b[Krunner: test 1/3 t1", _cli.Stderr);
+        Assert.EndsWith("\r\u001b[K", _cli.Stderr);
+        Assert.StartsWith("verdict: accepted", _cli.Stdout);
+    }
+
+    [Fact]
+    public void No_progress_is_written_when_stderr_is_not_a_terminal()
+    {
+        Assert.Equal(0, _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests"));
+        Assert.Equal("", _cli.Stderr);
+    }
+
+    [Fact]
     public void An_input_without_an_answer_is_a_usage_error()
     {
         File.WriteAllText(Path.Combine(_dir, "tests", "orphan.in"), "1 1\n");

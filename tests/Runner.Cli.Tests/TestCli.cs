@@ -9,6 +9,9 @@ internal sealed class TestCli
     public Dictionary<string, string> Environment { get; } = new();
     public SandboxResult Result { get; set; } = new() { Status = SandboxStatus.Ok, ExitCode = 0, Message = "" };
     public Exception? EngineThrows { get; set; }
+
+    /// <summary>Run the real engine (real boxes) instead of returning <see cref="Result"/>.</summary>
+    public bool RealEngine { get; set; }
     public HostCheckReport CheckReport { get; set; } = new(true, []);
     public SandboxSpec? LastSpec { get; private set; }
 
@@ -16,6 +19,9 @@ internal sealed class TestCli
     public Func<Runner.Judge.JudgeRequest, Runner.Judge.JudgeOptions, Runner.Judge.JudgeReport>? Judge { get; set; }
     public SandboxOptions? LastOptions { get; private set; }
     public string CurrentDirectory { get; set; } = "/home/judge";
+
+    /// <summary>Pretend stderr is a terminal (progress is drawn on it).</summary>
+    public bool ErrorIsTerminal { get; set; }
 
     public byte[] StdoutBytes { get; private set; } = [];
     public string Stdout => Encoding.UTF8.GetString(StdoutBytes);
@@ -37,11 +43,12 @@ internal sealed class TestCli
                 LastSpec = spec;
                 LastOptions = options;
                 if (EngineThrows is not null) throw EngineThrows;
-                return Result;
+                return RealEngine ? Box.Run(spec, options with { CgroupParent = "runner-cli-tests" }) : Result;
             },
-            RunJudge = (request, options, cancellation) => Judge is { } judge
+            ErrorIsTerminal = ErrorIsTerminal,
+            RunJudge = (request, options, progress, cancellation) => Judge is { } judge
                 ? judge(request, options)
-                : Runner.Judge.JudgePipeline.Run(request, options with { Sandbox = options.Sandbox with { CgroupParent = "runner-judge-cli-tests" } }, null, cancellation),
+                : Runner.Judge.JudgePipeline.Run(request, options with { Sandbox = options.Sandbox with { CgroupParent = "runner-judge-cli-tests" } }, progress, cancellation),
             CheckHost = options =>
             {
                 LastOptions = options;

@@ -46,6 +46,9 @@ public sealed record SubmissionView
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>How many times a worker started judging it: 1 normally, more when a worker died or lost its claim mid-job.</summary>
+    public int Attempts { get; init; }
 }
 
 /// <summary>The compile step; null for interpreted languages.</summary>

@@ -16,17 +16,15 @@ namespace Runner.Api.Judging;
 /// The real judge: Runner.Judge's pipeline (compile once, a fresh box per test, checkers)
 /// behind the service's seam, and its language catalog with versions detected in a box.
 /// </summary>
-public sealed class PipelineJudge(SandboxOptions sandbox, IOptions<RunnerOptions> options, ILogger<PipelineJudge> logger)
+public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot, ILogger<PipelineJudge> logger)
     : ISubmissionJudge, IAvailableLanguages
 {
     private readonly LanguageCatalog _catalog = LanguageCatalog.Load();
     private readonly Lock _gate = new();
     private IReadOnlyList<LanguageView>? _available;
 
-    /// <summary>Runner:WorkRoot, when set, moves the judge's box directories too; otherwise the judge's own default.</summary>
-    private JudgeOptions JudgeOptions => options.Value.WorkRoot is { } root
-        ? new() { Sandbox = sandbox, Languages = _catalog, WorkRoot = Path.Combine(root, "judge") }
-        : new() { Sandbox = sandbox, Languages = _catalog };
+    /// <summary>Sessions go to this process's own directory, which the next worker removes should this one be killed.</summary>
+    private JudgeOptions JudgeOptions => new() { Sandbox = sandbox, Languages = _catalog, WorkRoot = workRoot.Path };
 
     /// <summary>Detected once (each probe is a box); a host fault during detection is retried on the next call.</summary>
     public IReadOnlyList<LanguageView> Available

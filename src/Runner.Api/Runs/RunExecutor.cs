@@ -5,12 +5,13 @@ using Runner.Api.Hosting;
 using Runner.Api.Storage;
 using Runner.Api.Submissions;
 using Runner.Sandbox;
+using Runner.Sandbox.HostFiles;
 
 namespace Runner.Api.Runs;
 
 /// <summary>
 /// POST /api/v1/runs: one argv in one fresh box whose /box holds the given files, then the
-/// copy_out files read back without following links (see <see cref="BoxFileReader"/>).
+/// copy_out files read back without following links (see <see cref="BoxDirectory.CopyOut"/>).
 /// Runs execute on the API host, at most Runner:Queue:Workers at once.
 /// </summary>
 public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions sandbox, ILogger<RunExecutor> logger) : IDisposable
@@ -39,7 +40,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             var field = $"files.{path}";
             if (BoxPath.Normalize(path) is not { } rel)
             {
-                errors.Add(field, "must be a relative path inside /box without '..' or empty segments");
+                errors.Add(field, $"must be a relative path inside /box without '..' or empty segments, each name at most {BoxPath.MaxNameBytes} bytes and the whole at most {BoxPath.MaxPathBytes}");
                 continue;
             }
             if (file is null || (file.Content is null) == (file.Base64 is null))
@@ -62,9 +63,17 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             }
             else bytes = Encoding.UTF8.GetBytes(file.Content!);
             total += bytes.Length;
+            // "a" and "/box/a" name one file, and "a" cannot be a file and hold "a/b" too.
+            if (files.Any(f => f.Item1 == rel || f.Item1.StartsWith(rel + "/", StringComparison.Ordinal) || rel.StartsWith(f.Item1 + "/", StringComparison.Ordinal)))
+            {
+                errors.Add(field, "names the same file as, or a directory of, another entry");
+                continue;
+            }
             files.Add((rel, bytes));
         }
         if (total > server.MaxRunFilesBytes) errors.Add("files", $"total {total} bytes is over the server maximum of {server.MaxRunFilesBytes}");
+        foreach (var (field, message) in BoxPath.Conflicts(files.Select(f => f.Item1)))
+            errors.Add($"files.{field}", message);
 
         var stdin = request.Stdin ?? "";
         if (Encoding.UTF8.GetByteCount(stdin) > server.MaxTestsBytes) errors.Add("stdin", $"is larger than the server maximum of {server.MaxTestsBytes} bytes");
@@ -73,7 +82,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         foreach (var (p, i) in (request.CopyOut ?? []).Select((p, i) => (p, i)))
         {
             if (BoxPath.Normalize(p) is { } rel) copyOut.Add(rel);
-            else errors.Add($"copy_out[{i}]", "must be a relative path inside /box (or /box/...) without '..'");
+            else errors.Add($"copy_out[{i}]", $"must be a relative path inside /box (or /box/...) without '..' or empty segments, each name at most {BoxPath.MaxNameBytes} bytes and the whole at most {BoxPath.MaxPathBytes}");
         }
         var limits = LimitsValidator.Resolve(request.Limits, server, "limits", errors);
         return errors.Any ? null : new Prepared(files, request.Command!, stdin, limits, copyOut);
@@ -84,29 +93,22 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         await _slots.WaitAsync(ct);
         var root = options.Value.WorkRoot ?? Path.Combine(Path.GetTempPath(), "runner-runs");
         var id = Guid.NewGuid().ToString("N");
-        var box = Path.Combine(root, id);
         var stdinPath = Path.Combine(root, id + ".stdin");
+        BoxDirectory? box = null;
         try
         {
-            // Written before the box exists, into a directory only we have touched: nothing here
-            // can be a planted link yet. Modes let the box uid read what we wrote.
+            // The box's files go through the same no-follow host-file code as the judge's; stdin
+            // sits beside the box directory, in a directory only the host writes.
             Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-            Directory.CreateDirectory(box, (UnixFileMode)0b111_101_101);
-            foreach (var (path, content) in run.Files)
-            {
-                var full = Path.Combine(box, path);
-                var parent = Path.GetDirectoryName(full)!;
-                if (parent != box) Directory.CreateDirectory(parent, (UnixFileMode)0b111_101_101);
-                await File.WriteAllBytesAsync(full, content, ct);
-                File.SetUnixFileMode(full, (UnixFileMode)0b110_100_100);
-            }
+            box = BoxDirectory.Create(root, id);
+            foreach (var (path, content) in run.Files) box.WriteFile(path, content);
             await File.WriteAllTextAsync(stdinPath, run.Stdin, ct);
-            File.SetUnixFileMode(stdinPath, (UnixFileMode)0b110_100_100);
+            File.SetUnixFileMode(stdinPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
             var spec = new SandboxSpec
             {
                 Argv = run.Argv,
-                WorkDir = box,
+                WorkDir = box.FullPath,
                 StdinPath = stdinPath,
                 Limits = new SandboxLimits
                 {
@@ -118,9 +120,10 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
                 },
             };
             var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
+            if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
             var copied = run.CopyOut.Select(p =>
             {
-                var o = BoxFileReader.Read(box, p, options.Value.Limits.MaxCopyOutBytes);
+                var o = box.CopyOut(p, options.Value.Limits.MaxCopyOutBytes);
                 return new CopiedFile(p, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error);
             }).ToList();
             return ToResponse(result, copied);
@@ -128,21 +131,20 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         finally
         {
             _slots.Release();
-            TryDelete(box, stdinPath);
+            box?.Dispose();
+            TryDelete(stdinPath);
         }
     }
 
-    private void TryDelete(string box, string stdinPath)
+    private void TryDelete(string stdinPath)
     {
         try
         {
-            // Directory.Delete removes a symlink found inside rather than descending through it.
-            if (Directory.Exists(box)) Directory.Delete(box, recursive: true);
             File.Delete(stdinPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Could not remove run directory {Box}: {Error}", box, e.Message);
+            logger.LogWarning("Could not remove run stdin {Path}: {Error}", stdinPath, e.Message);
         }
     }
 
@@ -170,9 +172,18 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
     public void Dispose() => _slots.Dispose();
 }
 
+/// <summary>The run showed the request itself was wrong (the program cannot be executed): a 400 naming the field.</summary>
+public sealed class RunRequestException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
 /// <summary>Paths inside /box as the API takes them: relative, or absolute under /box.</summary>
 public static class BoxPath
 {
+    /// <summary>Linux's NAME_MAX and PATH_MAX, in bytes; the box directory's own path counts against the latter.</summary>
+    public const int MaxNameBytes = 255, MaxPathBytes = 3800;
+
     public static string? Normalize(string? path)
     {
         if (string.IsNullOrEmpty(path) || path.Contains('\0')) return null;
@@ -180,7 +191,28 @@ public static class BoxPath
         if (path.StartsWith('/')) return null;
         var parts = path.Split('/');
         if (parts.Any(p => p is "" or "." or "..")) return null;
+        if (parts.Any(p => Encoding.UTF8.GetByteCount(p) > MaxNameBytes) || Encoding.UTF8.GetByteCount(path) > MaxPathBytes) return null;
         return string.Join('/', parts);
+    }
+
+    /// <summary>A file that is also another file's directory ("a" and "a/b"), and the same path twice ("a" and "/box/a").</summary>
+    public static IEnumerable<(string Field, string Message)> Conflicts(IEnumerable<string> normalized)
+    {
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in normalized)
+            if (!files.Add(path)) yield return (path, "is given twice");
+        foreach (var path in files)
+        {
+            for (var slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+            {
+                var parent = path[..slash];
+                if (files.Contains(parent))
+                {
+                    yield return (path, $"needs '{parent}' to be a directory, but '{parent}' is also given as a file");
+                    break;
+                }
+            }
+        }
     }
 }
 

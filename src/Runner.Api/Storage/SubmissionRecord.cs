@@ -20,6 +20,9 @@ public sealed record SubmissionRecord
     /// <summary>The Hangfire job id once enqueued; null means the enqueue never happened (a crash between insert and enqueue).</summary>
     public string? JobId { get; init; }
 
+    /// <summary>The client's Idempotency-Key (with "/N" for item N of a batch); unique when set.</summary>
+    public string? IdempotencyKey { get; init; }
+
     public SubmissionView ToView() => new()
     {
         Id = Id,
@@ -34,6 +37,7 @@ public sealed record SubmissionRecord
         CreatedAt = CreatedAt,
         StartedAt = StartedAt,
         FinishedAt = FinishedAt,
+        Attempts = Attempts,
     };
 }
 

@@ -10,7 +10,7 @@ using Runner.Api.Storage;
 namespace Runner.Api.Submissions;
 
 /// <summary>Turns a request into a <see cref="JudgeInput"/>, or into errors keyed by JSON field.</summary>
-public sealed class SubmissionValidator(IAvailableLanguages languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
+public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
 {
     private static readonly HashSet<string> Checkers = ["exact", "lines", "tokens", "float", "custom"];
 
@@ -27,7 +27,9 @@ public sealed class SubmissionValidator(IAvailableLanguages languages, CallbackP
         if (string.IsNullOrEmpty(request.Language))
             errors.Add(Field(prefix, "language"), "is required");
         else if (!known.Contains(request.Language))
-            errors.Add(Field(prefix, "language"), $"unknown language '{request.Language}'; available: {string.Join(", ", known.Order())}");
+            errors.Add(Field(prefix, "language"), known.Count == 0
+                ? $"no live worker can judge '{request.Language}': no worker has recorded its languages (is one running?)"
+                : $"unknown language '{request.Language}': no live worker can judge it; available: {string.Join(", ", known.Order())}");
 
         if (request.Source is null)
             errors.Add(Field(prefix, "source"), "is required");
@@ -49,6 +51,9 @@ public sealed class SubmissionValidator(IAvailableLanguages languages, CallbackP
                 }
                 tests.Add(new JudgeTestCase(string.IsNullOrEmpty(t.Name) ? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : t.Name, t.Input ?? "", t.ExpectedOutput));
             }
+            // The judge reports per test name; two tests of one name could not be told apart.
+            foreach (var dup in tests.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+                errors.Add(Field(prefix, "tests"), $"test name '{dup.Key}' is used {dup.Count()} times; names must be unique");
             if (request.Stdin is not null || request.ExpectedOutput is not null)
                 errors.Add(Field(prefix, "tests"), "give either tests or stdin/expected_output, not both");
         }

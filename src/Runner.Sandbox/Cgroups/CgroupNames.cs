@@ -24,12 +24,5 @@ internal static class CgroupNames
             && int.TryParse(name[4..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out slot);
     }
 
-    public static void ValidateParent(string parent)
-    {
-        if (string.IsNullOrEmpty(parent) || parent.StartsWith('/') || parent.Contains('\0')
-            || parent.Split('/').Any(p => p is "" or "." or ".."))
-        {
-            throw new ArgumentException($"invalid cgroup parent '{parent}': a relative path such as 'runner'", nameof(parent));
-        }
-    }
+    public static void ValidateParent(string parent) => new SandboxOptions { CgroupParent = parent }.Validate();
 }

@@ -14,7 +14,7 @@ internal static unsafe class ParentDeath
 {
     private static readonly Lazy<int> LauncherPidfd = new(() =>
     {
-        var fd = (int)Libc.syscall(Libc.PidfdOpen, Environment.ProcessId, 0, 0, 0);
+        var fd = (int)Libc.syscall(Sys.PidfdOpen, Environment.ProcessId, 0, 0, 0);
         if (fd < 0) throw new IOException($"pidfd_open of this process failed: {ErrnoName.Describe(Libc.Errno)}");
         return fd;
     });

@@ -18,9 +18,9 @@ internal static class ProcessPriority
         // Unprivileged, a launcher cannot go below its own nice value; the box then keeps it.
         Libc.setpriority(Libc.PrioProcess, (uint)pid, 0);
         var param = stackalloc int[1];
-        if (Libc.syscall(Libc.SchedSetscheduler, pid, Libc.SchedOther, (long)param, 0) < 0)
+        if (Libc.syscall(Sys.SchedSetscheduler, pid, Libc.SchedOther, (long)param, 0) < 0)
             throw new IOException($"sched_setscheduler(SCHED_OTHER) failed: {ErrnoName.Describe(Libc.Errno)}");
-        if (Libc.syscall(Libc.IoprioSet, Libc.IoprioWhoProcess, pid, Libc.IoprioClassBe << Libc.IoprioClassShift | 4, 0) < 0)
+        if (Libc.syscall(Sys.IoprioSet, Libc.IoprioWhoProcess, pid, Libc.IoprioClassBe << Libc.IoprioClassShift | 4, 0) < 0)
             throw new IOException($"ioprio_set(IOPRIO_CLASS_BE) failed: {ErrnoName.Describe(Libc.Errno)}");
         // Lowering it needs CAP_SYS_RESOURCE, which a root launcher may lack (some VMs and
         // containers drop it), so never ask for less than the launcher has: a launcher more

@@ -96,7 +96,10 @@ internal static unsafe class Launcher
             if (seen.LaunchError is { } failed)
             {
                 var (failedStep, what) = plan.Describe(failed.OpIndex);
-                return Failure(failedStep, failed.Error, what);
+                return Failure(failedStep, failed.Error, what) with
+                {
+                    ProgramError = failedStep == LaunchStep.Execve ? ProgramExec.Explain(spec.Argv[0], failed.Error) : null,
+                };
             }
             return ResultBuilder.Build(spec.Limits, seen, usage);
         }
@@ -116,7 +119,7 @@ internal static unsafe class Launcher
         {
             if (pid > 0)
             {
-                Libc.syscall(Libc.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
+                Libc.syscall(Sys.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
                 Reap(pidfd);
             }
             if (pidfd >= 0) Libc.close(pidfd);
@@ -197,7 +200,7 @@ internal static unsafe class Launcher
     private static void Reap(int pidfd)
     {
         var info = stackalloc byte[128];
-        while (Libc.waitid(Libc.PPidfd, pidfd, info, Libc.WExited) < 0 && Libc.Errno == Libc.EINTR) { }
+        while (Libc.waitid(Libc.PPidfd, pidfd, info, Libc.WExited) < 0 && Libc.Errno == Errno.EINTR) { }
     }
 
     private static SandboxResult Failure(LaunchStep step, int errno, string what)

@@ -41,4 +41,20 @@ internal static class ProgramExec
                 Sys.Execve, a.String(candidates[i]), argv, envp, flags: last ? NativeLaunch.CheckNonNegative : NativeLaunch.CheckNone);
         }
     }
+
+    /// <summary>
+    /// Why execve refused <paramref name="program"/>, when the reason is the program named
+    /// rather than the host (E2BIG, ENOMEM and the like stay internal errors: null).
+    /// </summary>
+    public static string? Explain(string program, int errno) => errno switch
+    {
+        ENOENT when program.Contains('/') => $"'{program}' does not exist in the box, or its interpreter does not: {ErrnoName.Describe(errno)}",
+        ENOENT => $"'{program}' is not in the box's PATH: {ErrnoName.Describe(errno)}",
+        EACCES => $"'{program}' is not executable in the box: no execute permission, or a directory: {ErrnoName.Describe(errno)}",
+        ENOEXEC => $"'{program}' is not a format the kernel can run: no '#!' line or a foreign binary: {ErrnoName.Describe(errno)}",
+        ENOTDIR or ELOOP or ENAMETOOLONG => $"cannot execute '{program}' in the box: {ErrnoName.Describe(errno)}",
+        _ => null,
+    };
+
+    private const int ENOENT = 2, ENOEXEC = 8, EACCES = 13, ENOTDIR = 20, ENAMETOOLONG = 36, ELOOP = 40;
 }

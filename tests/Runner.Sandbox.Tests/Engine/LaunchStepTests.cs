@@ -28,12 +28,20 @@ public class LaunchStepTests
     }
 
     [Fact]
-    public void A_bad_workdir_is_reported_before_any_box_is_made()
+    public void A_workdir_that_is_not_a_directory_is_a_spec_error_before_any_box_is_made()
     {
-        var r = BoxRunner.Run(new SandboxSpec { Argv = ["/bin/true"], WorkDir = "/etc/hostname" });
+        var e = Assert.Throws<SandboxSpecException>(() => BoxRunner.Run(new SandboxSpec { Argv = ["/bin/true"], WorkDir = "/etc/hostname" }));
+        Assert.Equal("work_dir", e.Field);
+        Assert.Contains("no such directory", e.Message);
+    }
+
+    [Fact]
+    public void A_program_execve_refuses_is_reported_as_the_program_s_fault_with_the_step()
+    {
+        var r = BoxRunner.Run(new SandboxSpec { Argv = ["/no/such/program"] });
         Assert.Equal(SandboxStatus.InternalError, r.Status);
-        Assert.Equal(LaunchStep.MountBox, r.FailedStep);
-        Assert.Contains("not a directory", r.Message);
+        Assert.Equal(LaunchStep.Execve, r.FailedStep);
+        Assert.StartsWith("'/no/such/program' does not exist in the box", r.ProgramError);
     }
 
     [Fact]

@@ -94,7 +94,7 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
             // A v1 cpuset with empty cpus or mems refuses tasks; mems are inherited as they are.
             var cpuset = dirs["cpuset"];
             CgroupTree.WriteOrFail(Path.Combine(cpuset, "cpuset.mems"), ReadTrimmed(Path.Combine(Path.GetDirectoryName(cpuset)!, "cpuset.mems")), Hint);
-            CgroupTree.WriteOrFail(Path.Combine(cpuset, "cpuset.cpus"), cpus, Hint);
+            CgroupTree.WriteCpus(Path.Combine(cpuset, "cpuset.cpus"), cpus, Path.Combine(Path.GetDirectoryName(cpuset)!, "cpuset.cpus"), Hint);
         }
     }
 
