@@ -6,7 +6,7 @@ using Runner.Judge.Languages;
 
 namespace Runner.Cli;
 
-/// <summary>The <c>runner judge --json</c> object; docs/judge-contract.md documents each field.</summary>
+/// <summary>The <c>runner judge --json</c> object; README.md#report---json documents each field.</summary>
 internal sealed record JudgeReportDto(
     [property: JsonPropertyOrder(0)] string Verdict,
     [property: JsonPropertyOrder(1)] ScoreDto Score,

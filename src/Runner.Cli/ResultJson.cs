@@ -7,7 +7,7 @@ namespace Runner.Cli;
 
 /// <summary>
 /// The <c>--json</c> result object. A DTO rather than <see cref="SandboxResult"/> itself so the
-/// engine can grow fields without changing the contract documented in docs/cli-contract.md.
+/// engine can grow fields without changing the contract documented in README.md#result-fields.
 /// Explicit orders pin the documented key order against refactors of this declaration.
 /// </summary>
 internal sealed record ResultDto(

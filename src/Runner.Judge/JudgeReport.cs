@@ -1,6 +1,6 @@
 namespace Runner.Judge;
 
-/// <summary>The outcome of one submission (docs/judge-contract.md, "Report").</summary>
+/// <summary>The outcome of one submission (README.md#report---json).</summary>
 public sealed record JudgeReport
 {
     public required Verdict Verdict { get; init; }

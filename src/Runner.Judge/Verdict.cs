@@ -1,6 +1,6 @@
 namespace Runner.Judge;
 
-/// <summary>The judge's verdicts; docs/judge-contract.md documents each as a contract.</summary>
+/// <summary>The judge's verdicts; README.md#verdicts documents each as a contract.</summary>
 public enum Verdict
 {
     Accepted,

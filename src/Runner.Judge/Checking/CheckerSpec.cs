@@ -4,7 +4,7 @@ namespace Runner.Judge.Checking;
 
 public enum CheckerKind { Exact, Lines, Tokens, Float, Custom }
 
-/// <summary>How a test's output is compared with its answer (docs/judge-contract.md, "Checkers").</summary>
+/// <summary>How a test's output is compared with its answer (README.md#checkers).</summary>
 public sealed record CheckerSpec
 {
     public const double DefaultEpsilon = 1e-6;
