@@ -6,6 +6,7 @@ using Runner.Api.Storage;
 using Runner.Api.Submissions;
 using Runner.Sandbox;
 using Runner.Sandbox.HostFiles;
+using Runner.Sandbox.Json;
 
 namespace Runner.Api.Runs;
 
@@ -110,14 +111,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
                 Argv = run.Argv,
                 WorkDir = box.FullPath,
                 StdinPath = stdinPath,
-                Limits = new SandboxLimits
-                {
-                    CpuTimeSeconds = run.Limits.Time,
-                    WallTimeSeconds = run.Limits.WallTime,
-                    MemoryBytes = run.Limits.Memory,
-                    Pids = run.Limits.Pids,
-                    OutputBytes = run.Limits.Output,
-                },
+                Limits = run.Limits.ToSandboxLimits(),
             };
             var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
             if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
@@ -126,7 +120,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
                 var o = box.CopyOut(p, options.Value.Limits.MaxCopyOutBytes);
                 return new CopiedFile(p, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error);
             }).ToList();
-            return ToResponse(result, copied);
+            return new RunResponse(SandboxResultJson.From(result), copied);
         }
         finally
         {
@@ -147,27 +141,6 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             logger.LogWarning("Could not remove run stdin {Path}: {Error}", stdinPath, e.Message);
         }
     }
-
-    private static RunResponse ToResponse(SandboxResult r, IReadOnlyList<CopiedFile> files) => new()
-    {
-        Status = r.Status.Name(),
-        ExitCode = r.ExitCode,
-        Signal = r.Signal,
-        CpuTime = Seconds(r.CpuTime),
-        UserTime = Seconds(r.UserTime),
-        SystemTime = Seconds(r.SystemTime),
-        WallTime = Seconds(r.WallTime),
-        MemoryPeak = r.MemoryPeak,
-        OomKilled = r.OomKilled,
-        Stdout = r.Stdout,
-        Stderr = r.Stderr,
-        StdoutTruncated = r.StdoutTruncated,
-        StderrTruncated = r.StderrTruncated,
-        Message = r.Message,
-        Files = files,
-    };
-
-    private static double Seconds(double v) => double.IsFinite(v) ? Math.Round(v, 6, MidpointRounding.AwayFromZero) : 0;
 
     public void Dispose() => _slots.Dispose();
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Hardening;
 using Runner.Sandbox.HostFiles;
@@ -213,5 +214,5 @@ internal static unsafe class Launcher
         };
     }
 
-    internal static string StepName(LaunchStep step) => ResultJsonNames.Snake(step.ToString());
+    internal static string StepName(LaunchStep step) => JsonNamingPolicy.SnakeCaseLower.ConvertName(step.ToString());
 }
