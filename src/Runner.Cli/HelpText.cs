@@ -55,7 +55,7 @@ internal static class HelpText
           RUNNER_SLOTS           concurrent boxes on this host (default: one per core)
           RUNNER_STATE_DIR       slot locks and mount points (default /run/runner or $XDG_RUNTIME_DIR/runner)
 
-        Judge options ('runner judge'; see docs/judge-contract.md):
+        Judge options ('runner judge'; see README.md, section "Judging"):
           --language ID          a language id from 'runner languages'
           --source FILE          the submission's source
           --tests DIR            NAME.in with NAME.out or NAME.ans, run in natural order

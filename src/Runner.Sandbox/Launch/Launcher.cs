@@ -12,8 +12,12 @@ using Runner.Sandbox.Supervision;
 namespace Runner.Sandbox.Launch;
 
 /// <summary>
-/// One launch, top to bottom, in the order of DESIGN.md ("One launch, in order"). The child's
-/// part is compiled into a <see cref="SyscallPlan"/> here and executed by runner_launch.c.
+/// One launch, top to bottom. Theory of operation: the parent (here) takes a slot, creates the
+/// box's cgroup and compiles the child's whole life, clone to execve, into a <see cref="SyscallPlan"/>
+/// (<see cref="BuildChildPlan"/>). Native/runner_launch.c clones and interprets that plan with no
+/// managed code in the child; its header draws the go byte, the error pipe {op, errno} and the
+/// status pipe {wait status, rusage}. The parent writes the id maps, sends the go byte,
+/// supervises until the box's init exits, then empties the cgroup and builds the result.
 /// </summary>
 internal static unsafe class Launcher
 {

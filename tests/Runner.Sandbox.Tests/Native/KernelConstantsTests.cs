@@ -3,7 +3,7 @@ using System.Reflection;
 using Runner.Sandbox.HostFiles;
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox.Tests.Engine;
+namespace Runner.Sandbox.Tests.Native;
 
 /// <summary>
 /// Every syscall number, flag and struct size the plan builder uses, compared with what the

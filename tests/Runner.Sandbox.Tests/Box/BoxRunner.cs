@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Runner.Sandbox.Tests.Engine;
+namespace Runner.Sandbox.Tests.Box;
 
 /// <summary>Runs real boxes on this machine, under a cgroup parent and state directory of the tests' own.</summary>
 internal static class BoxRunner
@@ -16,7 +16,7 @@ internal static class BoxRunner
 
     public static SandboxResult Run(params string[] argv) => Run(new SandboxSpec { Argv = argv });
 
-    public static SandboxResult Run(SandboxSpec spec) => Box.Run(spec, Options);
+    public static SandboxResult Run(SandboxSpec spec) => Runner.Sandbox.Box.Run(spec, Options);
 
     public static SandboxResult Sh(string script, SandboxLimits? limits = null) =>
         Run(new SandboxSpec { Argv = ["/bin/sh", "-c", script], Limits = limits ?? new SandboxLimits() });
