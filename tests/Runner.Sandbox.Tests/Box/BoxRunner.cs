@@ -10,8 +10,9 @@ internal static class BoxRunner
     /// <summary>
     /// The default state directory on purpose: slot locks live there, and every launcher that
     /// shares the uid range (other test assemblies running in parallel included) must share them.
+    /// Eight slots, not one per core: the concurrency cases run eight boxes at once.
     /// </summary>
-    public static readonly SandboxOptions Options = new() { CgroupParent = CgroupParent };
+    public static readonly SandboxOptions Options = new() { CgroupParent = CgroupParent, SlotCount = 8 };
 
     public static SandboxResult Run(params string[] argv) => Run(new SandboxSpec { Argv = argv });
 
