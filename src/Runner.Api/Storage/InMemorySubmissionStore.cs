@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using Runner.Api.Hosting;
 using Runner.Api.Contracts;
+using Runner.Api.Hosting;
 
 namespace Runner.Api.Storage;
 
