@@ -5,6 +5,7 @@ using Runner.Api.Hosting;
 using Runner.Api.Storage;
 using Runner.Api.Submissions;
 using Runner.Sandbox;
+using Runner.Sandbox.HostFiles;
 
 namespace Runner.Api.Runs;
 
@@ -64,6 +65,11 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             total += bytes.Length;
             files.Add((rel, bytes));
         }
+        var parents = files.SelectMany(f => Parents(f.Item1)).ToHashSet(StringComparer.Ordinal);
+        foreach (var (path, _) in files)
+            if (parents.Contains(path)) errors.Add($"files.{path}", "is a file and also the directory of another file");
+        foreach (var duplicate in files.GroupBy(f => f.Item1, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            errors.Add($"files.{duplicate.Key}", "is given more than once (as 'x' and '/box/x')");
         if (total > server.MaxRunFilesBytes) errors.Add("files", $"total {total} bytes is over the server maximum of {server.MaxRunFilesBytes}");
 
         var stdin = request.Stdin ?? "";
@@ -79,73 +85,94 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         return errors.Any ? null : new Prepared(files, request.Command!, stdin, limits, copyOut);
     }
 
+    /// <summary>Runner:WorkRoot/runs, or a per-user default beside the judge's (<see cref="WorkRoot.Default"/>).</summary>
+    private string RunsRoot => options.Value.WorkRoot is { } root ? Path.Combine(root, "runs") : WorkRoot.Default("runs");
+
     public async Task<RunResponse> RunAsync(Prepared run, CancellationToken ct)
     {
         await _slots.WaitAsync(ct);
-        var root = options.Value.WorkRoot ?? Path.Combine(Path.GetTempPath(), "runner-runs");
-        var id = Guid.NewGuid().ToString("N");
-        var box = Path.Combine(root, id);
-        var stdinPath = Path.Combine(root, id + ".stdin");
         try
         {
-            // Written before the box exists, into a directory only we have touched: nothing here
-            // can be a planted link yet. Modes let the box uid read what we wrote.
-            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-            Directory.CreateDirectory(box, (UnixFileMode)0b111_101_101);
-            foreach (var (path, content) in run.Files)
+            BoxDirectory session;
+            try
             {
-                var full = Path.Combine(box, path);
-                var parent = Path.GetDirectoryName(full)!;
-                if (parent != box) Directory.CreateDirectory(parent, (UnixFileMode)0b111_101_101);
-                await File.WriteAllBytesAsync(full, content, ct);
-                File.SetUnixFileMode(full, (UnixFileMode)0b110_100_100);
+                // The judge's guarantees: a root owned by this uid that no one else can change,
+                // and every write an openat(O_CREAT|O_EXCL|O_NOFOLLOW) below a directory fd.
+                session = BoxDirectory.Create(WorkRoot.Prepare(RunsRoot), "run-" + Guid.NewGuid().ToString("N"));
             }
-            await File.WriteAllTextAsync(stdinPath, run.Stdin, ct);
-            File.SetUnixFileMode(stdinPath, (UnixFileMode)0b110_100_100);
-
-            var spec = new SandboxSpec
+            catch (IOException e)
             {
-                Argv = run.Argv,
-                WorkDir = box,
-                StdinPath = stdinPath,
-                Limits = new SandboxLimits
+                logger.LogError("Cannot create a run directory: {Error}", e.Message);
+                return Failed($"cannot create a run directory: {e.Message}");
+            }
+            using (session)
+            {
+                // stdin beside /box, not in it: the program reads it as its stdin, not as a file.
+                BoxDirectory box;
+                try
                 {
-                    CpuTimeSeconds = run.Limits.Time,
-                    WallTimeSeconds = run.Limits.WallTime,
-                    MemoryBytes = run.Limits.Memory,
-                    Pids = run.Limits.Pids,
-                    OutputBytes = run.Limits.Output,
-                },
-            };
-            var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
-            if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
-            var copied = run.CopyOut.Select(p =>
-            {
-                var o = BoxFileReader.Read(box, p, options.Value.Limits.MaxCopyOutBytes);
-                return new CopiedFile(p, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error);
-            }).ToList();
-            return ToResponse(result, copied);
+                    session.WriteFile("stdin", Encoding.UTF8.GetBytes(run.Stdin));
+                    box = BoxDirectory.Create(session.FullPath, "box");
+                }
+                catch (IOException e)
+                {
+                    return Failed($"cannot prepare the run directory: {e.Message}");
+                }
+                using var boxDirectory = box;
+                try
+                {
+                    box.Restore(Layout(run.Files));
+                }
+                catch (IOException e)
+                {
+                    return Failed($"cannot write the files into the box: {e.Message}");
+                }
+                var spec = new SandboxSpec
+                {
+                    Argv = run.Argv,
+                    WorkDir = box.FullPath,
+                    StdinPath = Path.Combine(session.FullPath, "stdin"),
+                    Limits = new SandboxLimits
+                    {
+                        CpuTimeSeconds = run.Limits.Time,
+                        WallTimeSeconds = run.Limits.WallTime,
+                        MemoryBytes = run.Limits.Memory,
+                        Pids = run.Limits.Pids,
+                        OutputBytes = run.Limits.Output,
+                    },
+                };
+                var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
+                if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
+                var copied = run.CopyOut.Select(p =>
+                {
+                    var o = BoxFileReader.Read(box.FullPath, p, options.Value.Limits.MaxCopyOutBytes);
+                    return new CopiedFile(p, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error);
+                }).ToList();
+                return ToResponse(result, copied);
+            }
         }
         finally
         {
             _slots.Release();
-            TryDelete(box, stdinPath);
         }
     }
 
-    private void TryDelete(string box, string stdinPath)
+    private static IEnumerable<string> Parents(string path)
     {
-        try
-        {
-            // Directory.Delete removes a symlink found inside rather than descending through it.
-            if (Directory.Exists(box)) Directory.Delete(box, recursive: true);
-            File.Delete(stdinPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("Could not remove run directory {Box}: {Error}", box, e.Message);
-        }
+        for (var slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+            yield return path[..slash];
     }
+
+    /// <summary>Each file's parent directories first (once each), then the files.</summary>
+    private static List<BoxFile> Layout(IReadOnlyList<(string Path, byte[] Content)> files)
+    {
+        var dirs = new SortedSet<string>(files.SelectMany(f => Parents(f.Path)).Select(d => d + "/"), StringComparer.Ordinal);
+        // Ordinal order puts "a/" before "a/b/": a parent is always created before its children.
+        return [.. dirs.Select(d => new BoxFile(d, [], 0x1ed)), .. files.Select(f => new BoxFile(f.Path, f.Content, 0x1a4))];
+    }
+
+    private static RunResponse Failed(string message) => ToResponse(
+        new SandboxResult { Status = SandboxStatus.InternalError, Message = message }, []);
 
     private static RunResponse ToResponse(SandboxResult r, IReadOnlyList<CopiedFile> files) => new()
     {
