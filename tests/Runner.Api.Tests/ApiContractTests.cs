@@ -53,7 +53,7 @@ public sealed class ApiContractTests(PostgresServer postgres) : IClassFixture<Po
 
     [Theory]
     [InlineData("this is not json", "body")]
-    [InlineData("{\"language\": \"python\", \"source\": ", "source")]
+    [InlineData("{\"language\": \"python\", \"source\": ", "body")]
     [InlineData("{\"language\": \"python\", \"source\": \"x\", \"limits\": {\"time\": \"fast\"}}", "limits.time")]
     [InlineData("{\"language\": \"python\", \"source\": \"x\", \"stdn\": \"1\"}", "stdn")]
     public async Task Malformed_json_is_a_400_problem_naming_the_field(string json, string field)
@@ -115,13 +115,15 @@ public sealed class ApiContractTests(PostgresServer postgres) : IClassFixture<Po
     public async Task A_queue_over_its_bound_answers_503_with_retry_after()
     {
         // API role only: nothing drains the queue, so the second submission finds it full.
-        await using var host = await HostAsync(new Dictionary<string, string?>
+        var db = await postgres.CreateDatabaseAsync();
+        await using var host = TestHosts.Api(db, new Dictionary<string, string?>
         {
             ["Runner:Roles"] = "api",
             ["Runner:Queue:MaxPending"] = "1",
             ["Runner:Queue:RetryAfterSeconds"] = "7",
         });
         var client = host.Client();
+        await AbsentWorker.RecordAsync(db, client, TestHosts.Python);
         var submission = new { language = TestHosts.Python, source = "print(1)" };
         await (await client.PostJson("/api/v1/submissions", submission)).Expect(202);
         var r = await client.PostJson("/api/v1/submissions", submission);

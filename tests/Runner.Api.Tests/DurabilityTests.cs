@@ -24,6 +24,7 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
         var db = await postgres.CreateDatabaseAsync();
         await using var api = ApiOnly(db);
         var client = api.Client();
+        await AbsentWorker.RecordAsync(db, client, TestHosts.Python);
         var id = (await (await client.PostJson("/api/v1/submissions", new
         {
             language = TestHosts.Python,
@@ -57,6 +58,7 @@ public sealed class DurabilityTests(PostgresServer postgres) : IClassFixture<Pos
         };
 
         using var first = new WorkerProcess(db, workerSettings);
+        await AbsentWorker.WaitUntilListedAsync(client, TimeSpan.FromSeconds(90), TestHosts.Python);
         var id = (await (await client.PostJson("/api/v1/submissions", new
         {
             language = TestHosts.Python,

@@ -55,19 +55,6 @@ public sealed class RunFilesTests(PostgresServer postgres) : IClassFixture<Postg
         Assert.Equal("a\nb\nbuilt\n", body.GetProperty("stdout").GetString());
     }
 
-    [Fact]
-    public async Task A_file_that_is_also_the_directory_of_another_is_a_400()
-    {
-        await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
-        var r = await host.Client().PostJson("/api/v1/runs", new
-        {
-            files = new Dictionary<string, object> { ["a"] = new { content = "" }, ["a/b"] = new { content = "" } },
-            command = new[] { "true" },
-        });
-        var errors = (await r.Expect(400)).GetProperty("errors");
-        Assert.True(errors.TryGetProperty("files.a", out _), errors.ToString());
-    }
-
     private static void Chown(string path, uint uid)
     {
         using var p = System.Diagnostics.Process.Start("chown", [uid.ToString(System.Globalization.CultureInfo.InvariantCulture), path])!;

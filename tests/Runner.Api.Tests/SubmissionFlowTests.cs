@@ -40,6 +40,26 @@ public sealed class SubmissionFlowTests(PostgresServer postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task A_wait_that_times_out_reports_the_submissions_real_status()
+    {
+        await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync(), new Dictionary<string, string?>
+        {
+            ["Runner:WaitTimeoutSeconds"] = "4",
+        });
+        var r = await host.Client().PostJson("/api/v1/submissions?wait=true", new { language = TestHosts.Python, source = Programs.SlowEchoPython(8), limits = new { wall_time = 20 } });
+        var body = await r.Expect(202);
+        Assert.Equal("running", body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_finished_submission_shows_how_many_attempts_judged_it()
+    {
+        await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
+        var body = await (await host.Client().PostJson("/api/v1/submissions?wait=true", new { language = TestHosts.Python, source = "print(1)" })).Expect(200);
+        Assert.Equal(1, body.GetProperty("attempts").GetInt32());
+    }
+
+    [Fact]
     public async Task A_polled_submission_goes_queued_then_running_with_the_current_test_then_finished()
     {
         await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());

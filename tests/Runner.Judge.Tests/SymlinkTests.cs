@@ -96,7 +96,7 @@ public sealed class BoxDirectoryTests : IDisposable
         File.WriteAllText(Path.Combine(box.FullPath, "big"), new string('x', 2000));
         File.WriteAllText(Path.Combine(box.FullPath, "ok"), "ok");
 
-        Assert.Contains("errno 40", Assert.Throws<BoxFileException>(() => box.ReadFile("link", 100)).Message); // ELOOP
+        Assert.Contains("ELOOP", Assert.Throws<BoxFileException>(() => box.ReadFile("link", 100)).Message);
         Assert.Contains("not a regular file", Assert.Throws<BoxFileException>(() => box.ReadFile("fifo", 100)).Message);
         Assert.Contains("larger than 100 bytes", Assert.Throws<BoxFileException>(() => box.ReadFile("big", 100)).Message);
         Assert.Throws<BoxFileException>(() => box.ReadFile("../secret", 100));

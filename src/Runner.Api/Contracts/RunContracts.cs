@@ -1,3 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
+using Runner.Sandbox.Json;
+
 namespace Runner.Api.Contracts;
 
 /// <summary>The body of POST /api/v1/runs: one command in one fresh box.</summary>
@@ -24,24 +28,21 @@ public sealed record RunFile
     public string? Base64 { get; init; }
 }
 
-/// <summary>The sandbox result (the CLI's --json fields) plus the copied-out files.</summary>
-public sealed record RunResponse
+/// <summary>
+/// The engine's result record, the same the CLI's <c>--json</c> prints, plus the copied-out
+/// files after its fields.
+/// </summary>
+public sealed record RunResponse : SandboxResultJson
 {
-    public required string Status { get; init; }
-    public int? ExitCode { get; init; }
-    public int? Signal { get; init; }
-    public double CpuTime { get; init; }
-    public double UserTime { get; init; }
-    public double SystemTime { get; init; }
-    public double WallTime { get; init; }
-    public long? MemoryPeak { get; init; }
-    public bool OomKilled { get; init; }
-    public required string Stdout { get; init; }
-    public required string Stderr { get; init; }
-    public bool StdoutTruncated { get; init; }
-    public bool StderrTruncated { get; init; }
-    public required string Message { get; init; }
-    public required IReadOnlyList<CopiedFile> Files { get; init; }
+    /// <summary>The serializer's constructor; with it the required fields stay required in the OpenAPI document.</summary>
+    public RunResponse()
+    {
+    }
+
+    [SetsRequiredMembers]
+    public RunResponse(SandboxResultJson result, IReadOnlyList<CopiedFile> files) : base(result) => Files = files;
+
+    [JsonPropertyOrder(14)] public required IReadOnlyList<CopiedFile> Files { get; init; }
 }
 
 /// <summary>

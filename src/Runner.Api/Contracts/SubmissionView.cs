@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
+using Runner.Judge;
+using Runner.Judge.Json;
 
 namespace Runner.Api.Contracts;
 
@@ -8,19 +11,6 @@ public enum SubmissionStatus
     [JsonStringEnumMemberName("queued")] Queued,
     [JsonStringEnumMemberName("running")] Running,
     [JsonStringEnumMemberName("finished")] Finished,
-}
-
-[JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]
-public enum Verdict
-{
-    [JsonStringEnumMemberName("accepted")] Accepted,
-    [JsonStringEnumMemberName("wrong_answer")] WrongAnswer,
-    [JsonStringEnumMemberName("time_limit_exceeded")] TimeLimitExceeded,
-    [JsonStringEnumMemberName("memory_limit_exceeded")] MemoryLimitExceeded,
-    [JsonStringEnumMemberName("output_limit_exceeded")] OutputLimitExceeded,
-    [JsonStringEnumMemberName("runtime_error")] RuntimeError,
-    [JsonStringEnumMemberName("compilation_error")] CompilationError,
-    [JsonStringEnumMemberName("internal_error")] InternalError,
 }
 
 /// <summary>202 answer to a POST: where to poll.</summary>
@@ -35,7 +25,7 @@ public sealed record SubmissionView
     public Verdict? Verdict { get; init; }
     public double? Score { get; init; }
     public CompileView? Compile { get; init; }
-    public IReadOnlyList<TestView>? Tests { get; init; }
+    public IReadOnlyList<TestJson>? Tests { get; init; }
 
     /// <summary>While running: what the worker is doing now.</summary>
     public ProgressView? Progress { get; init; }
@@ -46,22 +36,33 @@ public sealed record SubmissionView
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>How many times a worker started judging it: 1 normally, more when a worker died or lost its claim mid-job.</summary>
+    public int Attempts { get; init; }
 }
 
-/// <summary>The compile step; null for interpreted languages.</summary>
-public sealed record CompileView(bool Success, string Output, double CpuTime, double WallTime, int? ExitCode, string Message);
+/// <summary>
+/// The judge's compile record plus <c>success</c>, which predates <c>status</c> and stays for v1
+/// clients (deprecated: read <c>status</c>). Null in a submission when there is no compile step.
+/// </summary>
+public sealed record CompileView : CompileJson
+{
+    [JsonPropertyOrder(7)] public required bool Success { get; init; }
 
-/// <summary>One test's outcome. Times in seconds, memory in bytes.</summary>
-public sealed record TestView(
-    string Name,
-    Verdict Verdict,
-    double CpuTime,
-    double WallTime,
-    long? MemoryPeak,
-    int? ExitCode,
-    int? Signal,
-    string Message,
-    string OutputExcerpt);
+    public static new CompileView From(CompileReport c) =>
+        new(CompileJson.From(c)) { Success = c.Status == CompileStatus.Succeeded };
+
+    [SetsRequiredMembers]
+    private CompileView(CompileJson compile) : base(compile)
+    {
+    }
+
+    /// <summary>The serializer's constructor; with it the required fields stay required in the OpenAPI document.</summary>
+    [JsonConstructor]
+    public CompileView()
+    {
+    }
+}
 
 /// <summary>Progress of a running submission: "compiling", or "testing" with the current test.</summary>
 public sealed record ProgressView(string Phase, string? Test, int? TestIndex, int? TestCount);

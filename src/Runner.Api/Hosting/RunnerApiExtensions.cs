@@ -4,6 +4,7 @@ using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Runner.Api.Errors;
 using Runner.Api.Health;
+using Runner.Api.Http;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
 using Runner.Api.Runs;
@@ -33,16 +34,33 @@ public static class RunnerApiExtensions
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<StoreUnavailableExceptionHandler>();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // GET /submissions/batch takes up to 1000 ids of 36 characters in its query.
+            k.Limits.MaxRequestLineSize = 64 * 1024;
+        });
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer<OpenApiDocumentInfo>());
 
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton<DashboardAuthorization>();
+        builder.Services.AddAuthentication().AddCookie(DashboardAuthorization.Scheme, DashboardAuthorization.ConfigureCookie);
         builder.Services.AddSingleton<SubmissionValidator>();
         builder.Services.AddSingleton<RunExecutor>();
-        builder.Services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
-            .AddCheck<SandboxHealthCheck>("sandbox", tags: ["ready"]);
-        builder.Services.AddSingleton<SandboxHealthCheck>();
+        // An api-only host runs no box: it learns languages from the workers and its readiness
+        // never depends on sandbox privileges it does not need.
+        var health = builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        if (roles.Worker)
+        {
+            health.AddCheck<SandboxHealthCheck>("sandbox", tags: ["ready"]);
+            builder.Services.AddSingleton<SandboxHealthCheck>();
+        }
+        if (roles.Api)
+        {
+            health.AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
+            builder.Services.AddSingleton<LiveLanguages>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveLanguages>());
+        }
         return builder;
     }
 
@@ -50,13 +68,15 @@ public static class RunnerApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseJsonContentTypeCheck();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });
         if (!app.Services.GetRequiredService<RunnerRoles>().Api) return app;
 
-        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>()
+        var limits = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RunnerOptions>>().Value.Limits;
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().RefuseUnknownQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
-        api.MapSubmissionsApi().MapRunsApi().MapLanguagesApi();
+        api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>
@@ -64,9 +84,13 @@ public static class RunnerApiExtensions
             o.RoutePrefix = "swagger";
             o.SwaggerEndpoint("/openapi/v1.json", "Runner v1");
         });
+        var dashboard = app.Services.GetRequiredService<DashboardAuthorization>();
+        app.MapDashboardLogin();
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/hangfire"), branch => branch.Use((http, next) => dashboard.GuardAsync(http, () => next(http))));
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [app.Services.GetRequiredService<DashboardAuthorization>()],
+            Authorization = [],
+            AsyncAuthorization = [dashboard],
             AppPath = null,
         });
         return app;

@@ -12,8 +12,10 @@ public sealed class RunnerOptions
     public List<string> ApiKeys { get; set; } = [];
 
     public QueueOptions Queue { get; set; } = new();
+    public DatabaseOptions Database { get; set; } = new();
     public LimitOptions Limits { get; set; } = new();
     public CallbackOptions Callbacks { get; set; } = new();
+    public WorkerLanguageOptions Languages { get; set; } = new();
 
     /// <summary>Hosts (exact, case-insensitive) that callback_url may point at.</summary>
     public List<string> CallbackAllowedHosts { get; set; } = [];
@@ -40,10 +42,11 @@ public sealed class QueueOptions
     public int RetryAfterSeconds { get; set; } = 5;
 
     /// <summary>
-    /// How long a fetched job stays invisible to other workers; null sizes it to the longest job
-    /// the limits allow. Tests set it short to exercise crash recovery.
+    /// A fetched job stays invisible to other workers this long past its worker's last
+    /// keep-alive (sent every fifth of it while the job runs), so a live long job is never
+    /// handed out twice and a dead worker's job is fetched again this long after it died.
     /// </summary>
-    public double? InvisibilityTimeoutSeconds { get; set; }
+    public double InvisibilityTimeoutSeconds { get; set; } = 30;
 
     /// <summary>
     /// A worker's claim on a submission lasts this long past its last heartbeat (sent every
@@ -81,6 +84,23 @@ public sealed class LimitOptions
     public TimeSpan LongestJob => TimeSpan.FromSeconds(MaxWallTime * (MaxTests + 2) + 60);
 }
 
+/// <summary>
+/// Connections one process may open to PostgreSQL. A process opens at most
+/// <see cref="PoolSize"/> + <see cref="QueuePoolSize"/> + 1 (the API's listener for finished
+/// submissions), so processes × that must stay below the server's max_connections.
+/// </summary>
+public sealed class DatabaseOptions
+{
+    /// <summary>Submission store pool (requests, claims, progress, results).</summary>
+    public int PoolSize { get; set; } = 10;
+
+    /// <summary>Hangfire's pool; 0 sizes it to the judge workers plus what Hangfire's own processes need.</summary>
+    public int QueuePoolSize { get; set; }
+
+    /// <summary>Seconds a request waits for a free pooled connection before it is answered 503.</summary>
+    public int PoolTimeoutSeconds { get; set; } = 10;
+}
+
 public sealed class CallbackOptions
 {
     /// <summary>HMAC-SHA256 key for X-Runner-Signature; callbacks are unsigned (and logged so) when empty.</summary>
@@ -88,4 +108,14 @@ public sealed class CallbackOptions
     public int Attempts { get; set; } = 5;
     public double FirstBackoffSeconds { get; set; } = 1;
     public double TimeoutSeconds { get; set; } = 10;
+}
+
+/// <summary>How workers tell API hosts what they can judge (runner.worker_languages).</summary>
+public sealed class WorkerLanguageOptions
+{
+    /// <summary>How often a worker renews its record.</summary>
+    public double HeartbeatSeconds { get; set; } = 15;
+
+    /// <summary>A record counts this long after its last renewal, so a restarting worker does not turn submissions away.</summary>
+    public double ExpirySeconds { get; set; } = 60;
 }

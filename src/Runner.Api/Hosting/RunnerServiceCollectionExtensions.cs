@@ -30,6 +30,7 @@ public static class RunnerServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new SandboxOptions { CgroupParent = options.CgroupParent });
         services.AddSingleton<WorkerIdentity>();
+        services.AddSingleton<JudgeWorkRoot>();
         services.AddSingleton<CompletionSignals>();
         services.AddSingleton<CallbackPolicy>();
         services.AddScoped<SubmissionQueue>();
@@ -43,13 +44,20 @@ public static class RunnerServiceCollectionExtensions
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             services.AddSingleton<ISubmissionStore, InMemorySubmissionStore>();
+            services.AddSingleton<IWorkerLanguageRegistry, InMemoryWorkerLanguageRegistry>();
             services.AddSingleton<JobStorage>(_ => new InMemoryStorage());
         }
         else
         {
-            services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+            var store = new NpgsqlConnectionStringBuilder(connectionString)
+            {
+                MaxPoolSize = Math.Max(2, options.Database.PoolSize),
+                Timeout = Math.Max(1, options.Database.PoolTimeoutSeconds),
+            };
+            services.AddSingleton(_ => new NpgsqlDataSourceBuilder(store.ConnectionString).Build());
             services.AddSingleton<SchemaMigrator>();
             services.AddSingleton<ISubmissionStore, PostgresSubmissionStore>();
+            services.AddSingleton<IWorkerLanguageRegistry, PostgresWorkerLanguageRegistry>();
             var hangfireOptions = new PostgreSqlStorageOptions
             {
                 SchemaName = "hangfire",
@@ -57,11 +65,26 @@ public static class RunnerServiceCollectionExtensions
                 // LISTEN/NOTIFY: an idle worker wakes within milliseconds of an enqueue
                 // instead of at the next poll.
                 EnableLongPolling = true,
+                // A running job's fetch time is refreshed every fifth of the timeout, so a short
+                // timeout redelivers a dead worker's job quickly without ever redelivering a
+                // live long one.
+                UseSlidingInvisibilityTimeout = true,
                 InvisibilityTimeout = QueueTimeouts.Invisibility(options),
                 QueuePollInterval = TimeSpan.FromSeconds(options.Queue.PollIntervalSeconds),
                 DistributedLockTimeout = TimeSpan.FromSeconds(30),
+                // Never throw or block for long when the database is down at start-up:
+                // RunnerStartup waits for it and says so, and the storage prepares its schema
+                // on first use (degraded mode).
+                StartupConnectionMaxRetries = 1,
+                StartupConnectionBaseDelay = TimeSpan.FromMilliseconds(100),
+                AllowDegradedModeWithoutStorage = true,
             };
-            services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, hangfireOptions), hangfireOptions));
+            var queue = new NpgsqlConnectionStringBuilder(connectionString)
+            {
+                MaxPoolSize = QueueTimeouts.QueuePoolSize(options, roles),
+                Timeout = Math.Max(1, options.Database.PoolTimeoutSeconds),
+            };
+            services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(queue.ConnectionString, hangfireOptions), hangfireOptions));
         }
 
         // Each host gets its own JobStorage instance from DI (registered above, before AddHangfire
@@ -72,9 +95,14 @@ public static class RunnerServiceCollectionExtensions
             .UseRecommendedSerializerSettings());
 
         services.AddHostedService<RunnerStartup>();
+        // After RunnerStartup, which waits for the database.
+        if (roles.Api && !string.IsNullOrWhiteSpace(connectionString)) services.AddHostedService<FinishedSubmissionListener>();
 
         if (roles.Worker)
         {
+            // After RunnerStartup (the schema exists) and before any API-side hosted service
+            // (an API in this process sees its own worker's languages from the start).
+            services.AddHostedService<LanguageAdvertiser>();
             services.AddHangfireServer((sp, o) =>
             {
                 o.ServerName = $"judge:{sp.GetRequiredService<WorkerIdentity>().Id}";
@@ -88,7 +116,7 @@ public static class RunnerServiceCollectionExtensions
             {
                 o.ServerName = $"callbacks:{sp.GetRequiredService<WorkerIdentity>().Id}";
                 o.Queues = [CallbackJob.Queue];
-                o.WorkerCount = 2;
+                o.WorkerCount = QueueTimeouts.CallbackWorkers;
                 o.ShutdownTimeout = TimeSpan.FromSeconds(5);
             });
         }

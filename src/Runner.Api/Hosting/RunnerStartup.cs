@@ -1,4 +1,5 @@
 using Hangfire;
+using Runner.Api.Judging;
 using Runner.Api.Queue;
 using Runner.Api.Security;
 using Runner.Api.Storage;
@@ -13,12 +14,11 @@ public sealed class RunnerStartup(
     ISubmissionStore store,
     RunnerRoles roles,
     IServiceProvider services,
-    IRecurringJobManager recurring,
     ILogger<RunnerStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
-        await store.InitializeAsync(ct);
+        await InitializeStoreAsync(ct);
         if (store.Kind == "in-memory")
             logger.LogWarning("""
                 ************************************************************************
@@ -35,8 +35,35 @@ public sealed class RunnerStartup(
             logger.LogWarning("Runner:ApiKeys is empty: the API is OPEN to anyone who can reach it, and the Hangfire dashboard is disabled");
 
         if (roles.Worker)
-            recurring.AddOrUpdate<RecoverySweep>("runner-recovery-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely);
+            logger.LogInformation("Judge sessions go to {WorkRoot}", services.GetRequiredService<JudgeWorkRoot>().Path);
+        if (roles.Worker)
+            services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<RecoverySweep>("runner-recovery-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely);
         logger.LogInformation("Runner started with roles {Roles}", roles);
+    }
+
+    /// <summary>
+    /// A database that is not up yet (it starts with us, or is restarting) is waited for, with a
+    /// log line per attempt, instead of crashing the host. The Hangfire servers start after
+    /// this returns, so they find it up too.
+    /// </summary>
+    private async Task InitializeStoreAsync(CancellationToken ct)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.InitializeAsync(ct);
+                if (attempt > 1) logger.LogInformation("The {Kind} store is reachable after {Attempts} attempts", store.Kind, attempt);
+                return;
+            }
+            catch (Exception e) when (Errors.StoreUnavailableExceptionHandler.Unavailable(e) is not null && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("The {Kind} store is not reachable ({Error}); retrying in {Delay} s (attempt {Attempt})", store.Kind, e.Message, delay.TotalSeconds, attempt);
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
+            }
+        }
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

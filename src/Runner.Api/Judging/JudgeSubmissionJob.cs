@@ -6,12 +6,13 @@ using Runner.Api.Contracts;
 using Runner.Api.Hosting;
 using Runner.Api.Queue;
 using Runner.Api.Storage;
+using Runner.Judge;
 
 namespace Runner.Api.Judging;
 
 /// <summary>
 /// The Hangfire job that judges one submission. Hangfire delivers at least once (a worker
-/// killed mid-job leaves its job to reappear after the invisibility timeout), so the job
+/// killed mid-job leaves its job to reappear after the sliding invisibility timeout), so the job
 /// claims the row with a lease first and stores with "only if not finished": however often it
 /// runs, the submission is stored once and its callback is sent once.
 /// </summary>
@@ -32,6 +33,15 @@ public sealed class JudgeSubmissionJob(
     {
         var lease = QueueTimeouts.Lease(options.Value);
         var claim = await store.TryClaimAsync(submissionId, worker.Id, lease, ct);
+        // A dead worker's job comes back after the invisibility timeout, usually just after its
+        // lease ran out, but it may still have a few seconds left: wait them out here rather
+        // than fail into Hangfire's retry back-off (tens of seconds at least). A live holder
+        // keeps renewing, so this gives up after two leases.
+        for (var waited = TimeSpan.Zero; claim.Result == ClaimResult.HeldElsewhere && waited < 2 * lease; waited += lease / 4)
+        {
+            await Task.Delay(lease / 4, ct);
+            claim = await store.TryClaimAsync(submissionId, worker.Id, lease, ct);
+        }
         switch (claim.Result)
         {
             case ClaimResult.NotFound:
@@ -67,7 +77,7 @@ public sealed class JudgeSubmissionJob(
             }
         }
 
-        if (await StoreAsync(submissionId, result, ct))
+        if (await StoreResultAsync(submissionId, result, ct))
         {
             signals.Notify(submissionId);
             if (submission.Input.CallbackUrl is not null)
@@ -76,6 +86,28 @@ public sealed class JudgeSubmissionJob(
         else
         {
             logger.LogInformation("Submission {Id} was stored by another delivery; this result is discarded", submissionId);
+        }
+    }
+
+    /// <summary>
+    /// A database blip while storing would otherwise fail the job and judge the submission again
+    /// on Hangfire's retry; the result is already known, so keep offering it for a while.
+    /// </summary>
+    private async Task<bool> StoreResultAsync(Guid id, SubmissionResult result, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StoreAsync(id, result, ct);
+            }
+            catch (Exception e) when (attempt < 8 && Errors.StoreUnavailableExceptionHandler.Unavailable(e) is not null)
+            {
+                logger.LogWarning("Could not store the result of submission {Id} ({Error}); retrying in {Delay} s", id, e.Message, delay.TotalSeconds);
+                await Task.Delay(delay, ct);
+                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 15));
+            }
         }
     }
 

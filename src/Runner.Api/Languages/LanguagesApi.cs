@@ -12,6 +12,6 @@ public static class LanguagesApi
         return api;
     }
 
-    /// <summary>The languages this host can judge (toolchain present), with detected versions.</summary>
-    internal static Ok<IReadOnlyList<LanguageView>> List(IAvailableLanguages catalog) => TypedResults.Ok(catalog.Available);
+    /// <summary>The languages some live worker can judge (its toolchain ran in a box there), with the versions it detected.</summary>
+    internal static Ok<IReadOnlyList<LanguageView>> List(LiveLanguages languages) => TypedResults.Ok(languages.Available);
 }

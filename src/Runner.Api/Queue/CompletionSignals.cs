@@ -1,22 +1,49 @@
-using System.Collections.Concurrent;
-
 namespace Runner.Api.Queue;
 
 /// <summary>
-/// Wakes ?wait=true requests the moment a submission finishes in this process. Results stored
-/// by a worker in another process are seen by the waiters' polling instead.
+/// Wakes ?wait=true requests when their submission finishes: directly when it is stored in
+/// this process, and through <see cref="FinishedSubmissionListener"/> (one LISTEN connection
+/// for the whole process) when a worker elsewhere stores it. Waiters hold no database
+/// connection while they wait, so a thousand of them cost the database nothing.
 /// </summary>
 public sealed class CompletionSignals
 {
-    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _waiters = new();
+    private readonly Dictionary<Guid, TaskCompletionSource> _waiters = [];
+    private readonly Lock _gate = new();
 
-    public Task WaitAsync(Guid id) =>
-        _waiters.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-    public void Forget(Guid id) => _waiters.TryRemove(id, out _);
-
-    public void Notify(Guid id)
+    /// <summary>
+    /// Completes when <paramref name="id"/> may have finished: on its notification, or when
+    /// notifications may have been missed (<see cref="WakeAll"/>). The caller checks the store
+    /// after waking, and registers again before checking, so no notification falls in between.
+    /// </summary>
+    public Task NextAsync(Guid id)
     {
-        if (_waiters.TryRemove(id, out var tcs)) tcs.TrySetResult();
+        lock (_gate)
+        {
+            if (!_waiters.TryGetValue(id, out var tcs))
+                _waiters[id] = tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return tcs.Task;
+        }
+    }
+
+    /// <summary>Drops the entry of a waiter that gave up; other waiters on the same id register again after waking.</summary>
+    public void Forget(Guid id)
+    {
+        lock (_gate)
+            if (_waiters.Remove(id, out var tcs)) tcs.TrySetResult();
+    }
+
+    public void Notify(Guid id) => Forget(id);
+
+    /// <summary>Every waiter checks the store again: the listener lost its connection and may have missed notifications.</summary>
+    public void WakeAll()
+    {
+        List<TaskCompletionSource> all;
+        lock (_gate)
+        {
+            all = [.. _waiters.Values];
+            _waiters.Clear();
+        }
+        foreach (var tcs in all) tcs.TrySetResult();
     }
 }

@@ -1,4 +1,5 @@
 using Runner.Api.Hosting;
+using Runner.Api.Runs;
 
 namespace Runner.Api.Queue;
 
@@ -7,10 +8,20 @@ public static class QueueTimeouts
     public static TimeSpan Lease(RunnerOptions o) => TimeSpan.FromSeconds(o.Queue.LeaseSeconds);
 
     /// <summary>
-    /// Hangfire hands a fetched job to another worker when it is not finished within this time,
-    /// so by default it is the longest job the server's limits allow: a slow but live job is not
-    /// redelivered. Redelivery of a live job is harmless anyway (the lease makes it back off).
+    /// Sliding (Hangfire.PostgreSql keeps a running job's fetch time fresh every fifth of it),
+    /// so it bounds how long a dead worker's job stays hidden, not how long a job may run.
     /// </summary>
-    public static TimeSpan Invisibility(RunnerOptions o) =>
-        o.Queue.InvisibilityTimeoutSeconds is { } s ? TimeSpan.FromSeconds(s) : o.Limits.LongestJob;
+    public static TimeSpan Invisibility(RunnerOptions o) => TimeSpan.FromSeconds(Math.Max(5, o.Queue.InvisibilityTimeoutSeconds));
+
+    /// <summary>
+    /// Hangfire's pool: each idle judge or callback worker holds a LISTEN connection while it
+    /// waits for a job, and the server's own processes (heartbeats, schedulers, keep-alives,
+    /// state changes) need a few more. An api-only process only enqueues.
+    /// </summary>
+    public static int QueuePoolSize(RunnerOptions o, RunnerRoles roles) =>
+        o.Database.QueuePoolSize > 0 ? o.Database.QueuePoolSize
+        : roles.Worker ? WorkerCount.Resolve(o) + CallbackWorkers + 10
+        : 5;
+
+    public const int CallbackWorkers = 2;
 }

@@ -18,12 +18,28 @@ public sealed class SubmissionQueue(
     public async Task<bool> HasRoomForAsync(int count, CancellationToken ct) =>
         await store.CountPendingAsync(ct) + count <= options.Value.Queue.MaxPending;
 
-    public async Task SubmitAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct)
+    /// <summary>
+    /// Stores, then enqueues. Once the rows are stored the submissions are accepted, whatever
+    /// happens to the enqueue: a row left without a job is enqueued by the recovery sweep, so a
+    /// failed enqueue is logged, never reported to the client as a failure it would resubmit.
+    /// </summary>
+    public async Task<IReadOnlyList<InsertOutcome>> SubmitAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct)
     {
-        // Insert first, then enqueue: a crash in between leaves a row with no job id, which the
-        // recovery sweep enqueues later, so a submission is never silently stuck "queued".
-        await store.InsertAsync(submissions, ct);
-        foreach (var s in submissions) await EnqueueAsync(s.Id, ct);
+        var outcomes = await store.InsertAsync(submissions, ct);
+        foreach (var o in outcomes.Where(o => o.Inserted))
+        {
+            try
+            {
+                // Not the request's token: a client hanging up after the insert must not leave
+                // its submission waiting for the sweep.
+                await EnqueueAsync(o.Stored.Id, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Submission {Id} is stored but its enqueue failed ({Error}); the recovery sweep will enqueue it", o.Stored.Id, e.Message);
+            }
+        }
+        return outcomes;
     }
 
     public async Task EnqueueAsync(Guid id, CancellationToken ct)

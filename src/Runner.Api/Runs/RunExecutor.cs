@@ -6,12 +6,13 @@ using Runner.Api.Storage;
 using Runner.Api.Submissions;
 using Runner.Sandbox;
 using Runner.Sandbox.HostFiles;
+using Runner.Sandbox.Json;
 
 namespace Runner.Api.Runs;
 
 /// <summary>
 /// POST /api/v1/runs: one argv in one fresh box whose /box holds the given files, then the
-/// copy_out files read back without following links (see <see cref="BoxFileReader"/>).
+/// copy_out files read back without following links (see <see cref="BoxDirectory.CopyOut"/>).
 /// Runs execute on the API host, at most Runner:Queue:Workers at once.
 /// </summary>
 public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions sandbox, ILogger<RunExecutor> logger) : IDisposable
@@ -40,7 +41,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             var field = $"files.{path}";
             if (BoxPath.Normalize(path) is not { } rel)
             {
-                errors.Add(field, "must be a relative path inside /box without '..' or empty segments");
+                errors.Add(field, $"must be a relative path inside /box without '..' or empty segments, each name at most {BoxPath.MaxNameBytes} bytes and the whole at most {BoxPath.MaxPathBytes}");
                 continue;
             }
             if (file is null || (file.Content is null) == (file.Base64 is null))
@@ -63,14 +64,17 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             }
             else bytes = Encoding.UTF8.GetBytes(file.Content!);
             total += bytes.Length;
+            // "a" and "/box/a" name one file, and "a" cannot be a file and hold "a/b" too.
+            if (files.Any(f => f.Item1 == rel || f.Item1.StartsWith(rel + "/", StringComparison.Ordinal) || rel.StartsWith(f.Item1 + "/", StringComparison.Ordinal)))
+            {
+                errors.Add(field, "names the same file as, or a directory of, another entry");
+                continue;
+            }
             files.Add((rel, bytes));
         }
-        var parents = files.SelectMany(f => Parents(f.Item1)).ToHashSet(StringComparer.Ordinal);
-        foreach (var (path, _) in files)
-            if (parents.Contains(path)) errors.Add($"files.{path}", "is a file and also the directory of another file");
-        foreach (var duplicate in files.GroupBy(f => f.Item1, StringComparer.Ordinal).Where(g => g.Count() > 1))
-            errors.Add($"files.{duplicate.Key}", "is given more than once (as 'x' and '/box/x')");
         if (total > server.MaxRunFilesBytes) errors.Add("files", $"total {total} bytes is over the server maximum of {server.MaxRunFilesBytes}");
+        foreach (var (field, message) in BoxPath.Conflicts(files.Select(f => f.Item1)))
+            errors.Add($"files.{field}", message);
 
         var stdin = request.Stdin ?? "";
         if (Encoding.UTF8.GetByteCount(stdin) > server.MaxTestsBytes) errors.Add("stdin", $"is larger than the server maximum of {server.MaxTestsBytes} bytes");
@@ -79,7 +83,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         foreach (var (p, i) in (request.CopyOut ?? []).Select((p, i) => (p, i)))
         {
             if (BoxPath.Normalize(p) is { } rel) copyOut.Add(rel);
-            else errors.Add($"copy_out[{i}]", "must be a relative path inside /box (or /box/...) without '..'");
+            else errors.Add($"copy_out[{i}]", $"must be a relative path inside /box (or /box/...) without '..' or empty segments, each name at most {BoxPath.MaxNameBytes} bytes and the whole at most {BoxPath.MaxPathBytes}");
         }
         var limits = LimitsValidator.Resolve(request.Limits, server, "limits", errors);
         return errors.Any ? null : new Prepared(files, request.Command!, stdin, limits, copyOut);
@@ -107,10 +111,10 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             }
             using (session)
             {
-                // stdin beside /box, not in it: the program reads it as its stdin, not as a file.
                 BoxDirectory box;
                 try
                 {
+                    // stdin beside /box, not in it: the program reads it as its stdin, not as a file.
                     session.WriteFile("stdin", Encoding.UTF8.GetBytes(run.Stdin));
                     box = BoxDirectory.Create(session.FullPath, "box");
                 }
@@ -121,7 +125,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
                 using var boxDirectory = box;
                 try
                 {
-                    box.Restore(Layout(run.Files));
+                    foreach (var (path, content) in run.Files) box.WriteFile(path, content);
                 }
                 catch (IOException e)
                 {
@@ -132,23 +136,16 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
                     Argv = run.Argv,
                     WorkDir = box.FullPath,
                     StdinPath = Path.Combine(session.FullPath, "stdin"),
-                    Limits = new SandboxLimits
-                    {
-                        CpuTimeSeconds = run.Limits.Time,
-                        WallTimeSeconds = run.Limits.WallTime,
-                        MemoryBytes = run.Limits.Memory,
-                        Pids = run.Limits.Pids,
-                        OutputBytes = run.Limits.Output,
-                    },
+                    Limits = run.Limits.ToSandboxLimits(),
                 };
                 var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
                 if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
                 var copied = run.CopyOut.Select(p =>
                 {
-                    var o = BoxFileReader.Read(box.FullPath, p, options.Value.Limits.MaxCopyOutBytes);
+                    var o = box.CopyOut(p, options.Value.Limits.MaxCopyOutBytes);
                     return new CopiedFile(p, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error);
                 }).ToList();
-                return ToResponse(result, copied);
+                return new RunResponse(SandboxResultJson.From(result), copied);
             }
         }
         finally
@@ -157,43 +154,8 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         }
     }
 
-    private static IEnumerable<string> Parents(string path)
-    {
-        for (var slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
-            yield return path[..slash];
-    }
-
-    /// <summary>Each file's parent directories first (once each), then the files.</summary>
-    private static List<BoxFile> Layout(IReadOnlyList<(string Path, byte[] Content)> files)
-    {
-        var dirs = new SortedSet<string>(files.SelectMany(f => Parents(f.Path)).Select(d => d + "/"), StringComparer.Ordinal);
-        // Ordinal order puts "a/" before "a/b/": a parent is always created before its children.
-        return [.. dirs.Select(d => new BoxFile(d, [], 0x1ed)), .. files.Select(f => new BoxFile(f.Path, f.Content, 0x1a4))];
-    }
-
-    private static RunResponse Failed(string message) => ToResponse(
-        new SandboxResult { Status = SandboxStatus.InternalError, Message = message }, []);
-
-    private static RunResponse ToResponse(SandboxResult r, IReadOnlyList<CopiedFile> files) => new()
-    {
-        Status = r.Status.Name(),
-        ExitCode = r.ExitCode,
-        Signal = r.Signal,
-        CpuTime = Seconds(r.CpuTime),
-        UserTime = Seconds(r.UserTime),
-        SystemTime = Seconds(r.SystemTime),
-        WallTime = Seconds(r.WallTime),
-        MemoryPeak = r.MemoryPeak,
-        OomKilled = r.OomKilled,
-        Stdout = r.Stdout,
-        Stderr = r.Stderr,
-        StdoutTruncated = r.StdoutTruncated,
-        StderrTruncated = r.StderrTruncated,
-        Message = r.Message,
-        Files = files,
-    };
-
-    private static double Seconds(double v) => double.IsFinite(v) ? Math.Round(v, 6, MidpointRounding.AwayFromZero) : 0;
+    private static RunResponse Failed(string message) =>
+        new(SandboxResultJson.From(new SandboxResult { Status = SandboxStatus.InternalError, Message = message }), []);
 
     public void Dispose() => _slots.Dispose();
 }
@@ -207,6 +169,9 @@ public sealed class RunRequestException(string field, string message) : Exceptio
 /// <summary>Paths inside /box as the API takes them: relative, or absolute under /box.</summary>
 public static class BoxPath
 {
+    /// <summary>Linux's NAME_MAX and PATH_MAX, in bytes; the box directory's own path counts against the latter.</summary>
+    public const int MaxNameBytes = 255, MaxPathBytes = 3800;
+
     public static string? Normalize(string? path)
     {
         if (string.IsNullOrEmpty(path) || path.Contains('\0')) return null;
@@ -214,7 +179,28 @@ public static class BoxPath
         if (path.StartsWith('/')) return null;
         var parts = path.Split('/');
         if (parts.Any(p => p is "" or "." or "..")) return null;
+        if (parts.Any(p => Encoding.UTF8.GetByteCount(p) > MaxNameBytes) || Encoding.UTF8.GetByteCount(path) > MaxPathBytes) return null;
         return string.Join('/', parts);
+    }
+
+    /// <summary>A file that is also another file's directory ("a" and "a/b"), and the same path twice ("a" and "/box/a").</summary>
+    public static IEnumerable<(string Field, string Message)> Conflicts(IEnumerable<string> normalized)
+    {
+        var files = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in normalized)
+            if (!files.Add(path)) yield return (path, "is given twice");
+        foreach (var path in files)
+        {
+            for (var slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+            {
+                var parent = path[..slash];
+                if (files.Contains(parent))
+                {
+                    yield return (path, $"needs '{parent}' to be a directory, but '{parent}' is also given as a file");
+                    break;
+                }
+            }
+        }
     }
 }
 

@@ -1,15 +1,19 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Runner.Api.Contracts;
 using Runner.Api.Errors;
+using Runner.Api.Hosting;
+using Runner.Api.Http;
 using Runner.Api.Submissions;
 
 namespace Runner.Api.Runs;
 
 public static class RunsApi
 {
-    public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api, LimitOptions limits)
     {
-        api.MapPost("/runs", Run).WithTags("Runs").WithName("CreateRun");
+        api.MapPost("/runs", Run).WithTags("Runs").WithName("CreateRun")
+            .WithMetadata(new BodySizeLimit(BodySizeLimit.Run(limits)))
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         return api;
     }
 

@@ -17,6 +17,19 @@ public sealed class ApiKeys(IOptions<RunnerOptions> options)
 
     public bool Configured => _keys.Length > 0;
 
+    /// <summary>Names a key without revealing it (a dashboard session stores this, not the key).</summary>
+    public static string Fingerprint(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("runner-dashboard:" + key)));
+
+    /// <summary>Whether a fingerprint belongs to a key still configured.</summary>
+    public bool IsCurrentFingerprint(string? fingerprint)
+    {
+        if (string.IsNullOrEmpty(fingerprint)) return false;
+        var presented = Encoding.ASCII.GetBytes(fingerprint);
+        var ok = false;
+        foreach (var k in _keys) ok |= CryptographicOperations.FixedTimeEquals(presented, Encoding.ASCII.GetBytes(Fingerprint(Encoding.UTF8.GetString(k))));
+        return ok;
+    }
+
     /// <summary>Constant-time against each key, so response timing does not reveal key prefixes.</summary>
     public bool IsValid(string? presented)
     {

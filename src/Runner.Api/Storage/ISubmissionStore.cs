@@ -14,7 +14,14 @@ public interface ISubmissionStore
 
     Task InitializeAsync(CancellationToken ct);
 
-    Task InsertAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct);
+    /// <summary>
+    /// Stores new submissions in one transaction. A submission whose idempotency key is already
+    /// taken is not stored; the one holding the key is returned in its place.
+    /// </summary>
+    Task<IReadOnlyList<InsertOutcome>> InsertAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct);
+
+    /// <summary>The submissions holding these idempotency keys, in the order asked; a key nobody holds is left out.</summary>
+    Task<IReadOnlyList<SubmissionRecord>> FindByIdempotencyKeysAsync(IReadOnlyList<string> keys, CancellationToken ct);
 
     Task<SubmissionRecord?> GetAsync(Guid id, CancellationToken ct);
 
@@ -49,5 +56,9 @@ public enum ClaimResult
     HeldElsewhere,
     NotFound,
 }
+
+/// <param name="Stored">The submission now holding the id (and key): the one given, or the earlier one with the same key.</param>
+/// <param name="Inserted">False when an earlier submission held the key.</param>
+public sealed record InsertOutcome(SubmissionRecord Stored, bool Inserted);
 
 public sealed record ClaimOutcome(ClaimResult Result, SubmissionRecord? Submission);

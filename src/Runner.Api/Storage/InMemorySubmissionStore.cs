@@ -12,16 +12,39 @@ public sealed class InMemorySubmissionStore(TimeProvider clock) : ISubmissionSto
     private sealed record Entry(SubmissionRecord Record, string? Worker, DateTimeOffset LeaseUntil);
 
     private readonly ConcurrentDictionary<Guid, Entry> _rows = new();
+    private readonly Dictionary<string, Guid> _keys = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     public string Kind => "in-memory";
 
     public Task InitializeAsync(CancellationToken ct) => Task.CompletedTask;
 
-    public Task InsertAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct)
+    public Task<IReadOnlyList<InsertOutcome>> InsertAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct)
     {
-        foreach (var s in submissions) _rows[s.Id] = new Entry(s, null, DateTimeOffset.MinValue);
-        return Task.CompletedTask;
+        lock (_gate)
+        {
+            var outcomes = new List<InsertOutcome>();
+            foreach (var s in submissions)
+            {
+                if (s.IdempotencyKey is { } key && _keys.TryGetValue(key, out var holder) && _rows.TryGetValue(holder, out var held))
+                {
+                    outcomes.Add(new InsertOutcome(held.Record, false));
+                    continue;
+                }
+                _rows[s.Id] = new Entry(s, null, DateTimeOffset.MinValue);
+                if (s.IdempotencyKey is { } k) _keys[k] = s.Id;
+                outcomes.Add(new InsertOutcome(s, true));
+            }
+            return Task.FromResult<IReadOnlyList<InsertOutcome>>(outcomes);
+        }
+    }
+
+    public Task<IReadOnlyList<SubmissionRecord>> FindByIdempotencyKeysAsync(IReadOnlyList<string> keys, CancellationToken ct)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<SubmissionRecord>>(keys
+                .Select(k => _keys.TryGetValue(k, out var id) && _rows.TryGetValue(id, out var e) ? e.Record : null)
+                .OfType<SubmissionRecord>().ToList());
     }
 
     public Task<SubmissionRecord?> GetAsync(Guid id, CancellationToken ct) =>

@@ -7,26 +7,59 @@ namespace Runner.Api.Storage;
 /// <summary>Submissions in runner.submissions (schema created by <see cref="SchemaMigrator"/>).</summary>
 public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaMigrator migrator) : ISubmissionStore
 {
-    private const string Columns = "id, status, input, result, progress, created_at, started_at, finished_at, attempts, job_id";
+    private const string Columns = "id, status, input, result, progress, created_at, started_at, finished_at, attempts, job_id, idempotency_key";
 
     public string Kind => "postgresql";
 
     public Task InitializeAsync(CancellationToken ct) => migrator.MigrateAsync(ct);
 
-    public async Task InsertAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct)
+    public async Task<IReadOnlyList<InsertOutcome>> InsertAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(conn);
         foreach (var s in submissions)
         {
-            var cmd = new NpgsqlBatchCommand("INSERT INTO runner.submissions (id, status, language, input, created_at) VALUES ($1, 'queued', $2, $3, $4)");
+            // A taken key inserts nothing (and returns no row); the holder is read below.
+            var cmd = new NpgsqlBatchCommand("""
+                INSERT INTO runner.submissions (id, status, language, input, created_at, idempotency_key) VALUES ($1, 'queued', $2, $3, $4, $5)
+                ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                RETURNING id
+                """);
             cmd.Parameters.Add(new() { Value = s.Id });
             cmd.Parameters.Add(new() { Value = s.Input.Language });
             cmd.Parameters.Add(new() { Value = StoreJson.Serialize(s.Input), NpgsqlDbType = NpgsqlDbType.Json });
             cmd.Parameters.Add(new() { Value = s.CreatedAt });
+            cmd.Parameters.Add(new() { Value = (object?)s.IdempotencyKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             batch.BatchCommands.Add(cmd);
         }
-        await batch.ExecuteNonQueryAsync(ct);
+        var inserted = new HashSet<Guid>();
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
+        {
+            do
+            {
+                while (await reader.ReadAsync(ct)) inserted.Add(reader.GetGuid(0));
+            }
+            while (await reader.NextResultAsync(ct));
+        }
+        var lost = submissions.Where(s => !inserted.Contains(s.Id)).Select(s => s.IdempotencyKey!).ToList();
+        var holders = lost.Count == 0 ? [] : (await FindByIdempotencyKeysAsync(lost, ct)).ToDictionary(r => r.IdempotencyKey!);
+        return submissions.Select(s => inserted.Contains(s.Id)
+            ? new InsertOutcome(s, true)
+            : new InsertOutcome(holders.GetValueOrDefault(s.IdempotencyKey!) ?? throw new InvalidOperationException($"submission {s.Id} was neither stored nor held by its key"), false)).ToList();
+    }
+
+    public async Task<IReadOnlyList<SubmissionRecord>> FindByIdempotencyKeysAsync(IReadOnlyList<string> keys, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM runner.submissions WHERE idempotency_key = ANY($1)");
+        cmd.Parameters.Add(new() { Value = keys.ToArray() });
+        var found = new Dictionary<string, SubmissionRecord>(StringComparer.Ordinal);
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+            {
+                var r = Read(reader);
+                found[r.IdempotencyKey!] = r;
+            }
+        return keys.Where(found.ContainsKey).Select(k => found[k]).ToList();
     }
 
     public async Task<SubmissionRecord?> GetAsync(Guid id, CancellationToken ct) =>
@@ -93,14 +126,18 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
     {
         // "status <> 'finished'" is what makes storing idempotent: a re-run after a crash, or a
         // duplicate delivery, can judge again but can never overwrite or double-store a result.
-        await using var cmd = dataSource.CreateCommand("""
-            UPDATE runner.submissions
-               SET status = 'finished', result = $2, progress = NULL, finished_at = now(), claimed_by = NULL, lease_until = NULL
-             WHERE id = $1 AND status <> 'finished'
+        // The NOTIFY is delivered at commit, to FinishedSubmissionListener in every API process.
+        await using var cmd = dataSource.CreateCommand($"""
+            WITH done AS (
+                UPDATE runner.submissions
+                   SET status = 'finished', result = $2, progress = NULL, finished_at = now(), claimed_by = NULL, lease_until = NULL
+                 WHERE id = $1 AND status <> 'finished'
+                RETURNING id)
+            SELECT count(pg_notify('{FinishedSubmissionListener.Channel}', id::text)) FROM done
             """);
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = StoreJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Json });
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        return (long)(await cmd.ExecuteScalarAsync(ct))! == 1;
     }
 
     public async Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct)
@@ -145,5 +182,6 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
         FinishedAt = r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
         Attempts = r.GetInt32(8),
         JobId = r.IsDBNull(9) ? null : r.GetString(9),
+        IdempotencyKey = r.IsDBNull(10) ? null : r.GetString(10),
     };
 }

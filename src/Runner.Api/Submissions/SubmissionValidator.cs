@@ -6,14 +6,13 @@ using Runner.Api.Hosting;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
 using Runner.Api.Storage;
+using Runner.Judge.Checking;
 
 namespace Runner.Api.Submissions;
 
 /// <summary>Turns a request into a <see cref="JudgeInput"/>, or into errors keyed by JSON field.</summary>
-public sealed class SubmissionValidator(IAvailableLanguages languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
+public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
 {
-    private static readonly HashSet<string> Checkers = ["exact", "lines", "tokens", "float", "custom"];
-
     public JudgeInput? Validate(SubmissionRequest? request, string prefix, ValidationErrors errors)
     {
         var server = options.Value.Limits;
@@ -27,7 +26,9 @@ public sealed class SubmissionValidator(IAvailableLanguages languages, CallbackP
         if (string.IsNullOrEmpty(request.Language))
             errors.Add(Field(prefix, "language"), "is required");
         else if (!known.Contains(request.Language))
-            errors.Add(Field(prefix, "language"), $"unknown language '{request.Language}'; available: {string.Join(", ", known.Order())}");
+            errors.Add(Field(prefix, "language"), known.Count == 0
+                ? $"no live worker can judge '{request.Language}': no worker has recorded its languages (is one running?)"
+                : $"unknown language '{request.Language}': no live worker can judge it; available: {string.Join(", ", known.Order())}");
 
         if (request.Source is null)
             errors.Add(Field(prefix, "source"), "is required");
@@ -49,6 +50,9 @@ public sealed class SubmissionValidator(IAvailableLanguages languages, CallbackP
                 }
                 tests.Add(new JudgeTestCase(string.IsNullOrEmpty(t.Name) ? (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : t.Name, t.Input ?? "", t.ExpectedOutput));
             }
+            // The judge reports per test name; two tests of one name could not be told apart.
+            foreach (var dup in tests.GroupBy(t => t.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+                errors.Add(Field(prefix, "tests"), $"test name '{dup.Key}' is used {dup.Count()} times; names must be unique");
             if (request.Stdin is not null || request.ExpectedOutput is not null)
                 errors.Add(Field(prefix, "tests"), "give either tests or stdin/expected_output, not both");
         }
@@ -62,15 +66,16 @@ public sealed class SubmissionValidator(IAvailableLanguages languages, CallbackP
 
         var limits = LimitsValidator.Resolve(request.Limits, server, Field(prefix, "limits"), errors);
 
-        var checker = new JudgeChecker("lines");
+        var checker = new JudgeChecker(CheckerKind.Lines);
         if (request.Checker is { } c)
         {
-            var type = c.Type ?? "lines";
-            if (!Checkers.Contains(type))
-                errors.Add(Field(prefix, "checker.type"), $"unknown checker '{type}'; expected one of {string.Join(", ", Checkers)}");
+            var type = CheckerKind.Lines;
+            if (c.Type is not null && !CheckerSpec.TryParseKind(c.Type, out type))
+                errors.Add(Field(prefix, "checker.type"),
+                    $"unknown checker '{c.Type}'; expected one of {string.Join(", ", Enum.GetValues<CheckerKind>().Select(CheckerKindJsonConverter.Name))}");
             if (c.Epsilon is { } eps && (!(eps >= 0) || double.IsInfinity(eps)))
                 errors.Add(Field(prefix, "checker.epsilon"), "must be a finite number >= 0");
-            if (type == "custom")
+            if (type == CheckerKind.Custom)
             {
                 if (c.Language is null || !known.Contains(c.Language))
                     errors.Add(Field(prefix, "checker.language"), $"a custom checker needs a known language; available: {string.Join(", ", known.Order())}");

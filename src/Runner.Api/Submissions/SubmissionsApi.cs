@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Runner.Api.Contracts;
 using Runner.Api.Errors;
 using Runner.Api.Hosting;
+using Runner.Api.Http;
 using Runner.Api.Queue;
 using Runner.Api.Storage;
 
@@ -10,19 +11,27 @@ namespace Runner.Api.Submissions;
 
 public static class SubmissionsApi
 {
-    public static RouteGroupBuilder MapSubmissionsApi(this RouteGroupBuilder api)
+    public static RouteGroupBuilder MapSubmissionsApi(this RouteGroupBuilder api, LimitOptions limits)
     {
         var group = api.MapGroup("/submissions").WithTags("Submissions");
-        group.MapPost("/", Create).WithName("CreateSubmission")
+        var bodyCap = new BodySizeLimit(BodySizeLimit.Submission(limits));
+        group.MapPost("/", Create).WithName("CreateSubmission").AllowQuery("wait").WithMetadata(bodyCap)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/{id:guid}", Get).WithName("GetSubmission");
-        group.MapPost("/batch", CreateBatch).WithName("CreateSubmissionBatch")
+        group.MapPost("/batch", CreateBatch).WithName("CreateSubmissionBatch").WithMetadata(bodyCap)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("/batch", GetBatch).WithName("GetSubmissionBatch");
+        group.MapGet("/batch", GetBatch).WithName("GetSubmissionBatch").AllowQuery("ids");
         return api;
     }
 
-    /// <summary>Queue a submission. With wait=true, answer with the result once judged (bounded wait; 202 if not done in time).</summary>
+    /// <summary>
+    /// Queue a submission. With wait=true, answer with the result once judged (bounded wait; 202 if not done in time).
+    /// A repeated Idempotency-Key returns the first submission instead of creating another.
+    /// </summary>
     internal static async Task<Results<Ok<SubmissionView>, Accepted<SubmissionAccepted>, ValidationProblem, ProblemHttpResult>> Create(
         SubmissionRequest request,
         bool? wait,
@@ -33,29 +42,29 @@ public static class SubmissionsApi
         CompletionSignals signals,
         IOptions<RunnerOptions> options,
         TimeProvider clock,
+        ILogger<SubmissionQueue> logger,
         CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var input = validator.Validate(request, "", errors);
-        if (input is null) return Problems.Invalid(errors);
-        if (!await queue.HasRoomForAsync(1, ct)) return Problems.QueueFull(http, options.Value.Queue.RetryAfterSeconds);
+        var key = IdempotencyKey.Read(http, errors);
+        if (input is null || errors.Any) return Problems.Invalid(errors);
 
-        var record = NewRecord(input, clock);
-        var finished = wait == true ? signals.WaitAsync(record.Id) : null;
-        try
+        var record = NewRecord(input, clock, key);
+        SubmissionRecord stored;
+        if (key is not null && await store.FindByIdempotencyKeysAsync([key], ct) is [var earlier])
+            stored = earlier;
+        else
         {
-            await queue.SubmitAsync([record], ct);
-            if (finished is not null)
-            {
-                var done = await WaitForResultAsync(record.Id, finished, store, TimeSpan.FromSeconds(options.Value.WaitTimeoutSeconds), ct);
-                if (done is not null) return TypedResults.Ok(done.ToView());
-            }
+            if (!await queue.HasRoomForAsync(1, ct)) return Problems.QueueFull(http, options.Value.Queue.RetryAfterSeconds);
+            stored = (await queue.SubmitAsync([record], ct))[0].Stored;
         }
-        finally
-        {
-            if (finished is not null) signals.Forget(record.Id);
-        }
-        return TypedResults.Accepted(Location(record.Id), new SubmissionAccepted(record.Id, SubmissionStatus.Queued));
+        if (stored.Id != record.Id && !IdempotencyKey.SameRequest(stored, record)) return IdempotencyKey.Reused(key!);
+
+        if (wait == true && stored.Status != SubmissionStatus.Finished)
+            stored = await WaitForFinishAsync(stored, signals, store, TimeSpan.FromSeconds(options.Value.WaitTimeoutSeconds), logger, ct);
+        if (wait == true && stored.Status == SubmissionStatus.Finished) return TypedResults.Ok(stored.ToView());
+        return TypedResults.Accepted(Location(stored.Id), new SubmissionAccepted(stored.Id, stored.Status));
     }
 
     internal static async Task<Results<Ok<SubmissionView>, ProblemHttpResult>> Get(Guid id, ISubmissionStore store, CancellationToken ct) =>
@@ -68,11 +77,13 @@ public static class SubmissionsApi
         HttpContext http,
         SubmissionValidator validator,
         SubmissionQueue queue,
+        ISubmissionStore store,
         IOptions<RunnerOptions> options,
         TimeProvider clock,
         CancellationToken ct)
     {
         var errors = new ValidationErrors();
+        var key = IdempotencyKey.Read(http, errors);
         var items = request.Submissions;
         if (items is null || items.Count == 0)
             errors.Add("submissions", "must contain at least one submission");
@@ -82,12 +93,21 @@ public static class SubmissionsApi
 
         var inputs = items!.Select((s, i) => validator.Validate(s, $"submissions[{i}]", errors)).ToList();
         if (errors.Any) return Problems.Invalid(errors);
-        if (!await queue.HasRoomForAsync(inputs.Count, ct)) return Problems.QueueFull(http, options.Value.Queue.RetryAfterSeconds);
 
-        var records = inputs.Select(i => NewRecord(i!, clock)).ToList();
-        await queue.SubmitAsync(records, ct);
-        return TypedResults.Accepted("/api/v1/submissions/batch?ids=" + string.Join(',', records.Select(r => r.Id)),
-            new BatchAccepted(records.Select(r => new SubmissionAccepted(r.Id, SubmissionStatus.Queued)).ToList()));
+        // Item N of a keyed batch holds "KEY/N", so a repeated batch finds each of its items.
+        var records = inputs.Select((input, i) => NewRecord(input!, clock, key is null ? null : $"{key}/{i}")).ToList();
+        IReadOnlyList<SubmissionRecord> stored;
+        if (key is not null && await store.FindByIdempotencyKeysAsync(records.Select(r => r.IdempotencyKey!).ToList(), ct) is { } earlier && earlier.Count == records.Count)
+            stored = earlier;
+        else
+        {
+            if (!await queue.HasRoomForAsync(inputs.Count, ct)) return Problems.QueueFull(http, options.Value.Queue.RetryAfterSeconds);
+            stored = (await queue.SubmitAsync(records, ct)).Select(o => o.Stored).ToList();
+        }
+        if (records.Zip(stored).Any(p => p.First.Id != p.Second.Id && !IdempotencyKey.SameRequest(p.Second, p.First))) return IdempotencyKey.Reused(key!);
+
+        return TypedResults.Accepted("/api/v1/submissions/batch?ids=" + string.Join(',', stored.Select(r => r.Id)),
+            new BatchAccepted(stored.Select(r => new SubmissionAccepted(r.Id, r.Status)).ToList()));
     }
 
     /// <summary>Several submissions at once: ids is a comma-separated list.</summary>
@@ -110,38 +130,58 @@ public static class SubmissionsApi
         return TypedResults.Ok(new BatchView(found.Select(f => f.ToView()).ToList()));
     }
 
-    private static SubmissionRecord NewRecord(JudgeInput input, TimeProvider clock) => new()
+    private static SubmissionRecord NewRecord(JudgeInput input, TimeProvider clock, string? idempotencyKey) => new()
     {
         Id = Guid.CreateVersion7(),
         Status = SubmissionStatus.Queued,
         Input = input,
         CreatedAt = clock.GetUtcNow(),
+        IdempotencyKey = idempotencyKey,
     };
 
     private static string Location(Guid id) => $"/api/v1/submissions/{id}";
 
     /// <summary>
-    /// Woken at once by a result stored in this process; results stored by a worker elsewhere
-    /// are found by polling the store.
+    /// Holds a ?wait=true request until the submission finishes or the wait times out, and
+    /// returns what is known then. Waiting costs no database connection: the store is read
+    /// only when <see cref="CompletionSignals"/> says the submission may have finished. A store
+    /// error ends the wait with what was last seen, because the submission is already accepted:
+    /// a 500 here would make the client submit it again.
     /// </summary>
-    private static async Task<SubmissionRecord?> WaitForResultAsync(Guid id, Task finishedHere, ISubmissionStore store, TimeSpan timeout, CancellationToken ct)
+    private static async Task<SubmissionRecord> WaitForFinishAsync(
+        SubmissionRecord last, CompletionSignals signals, ISubmissionStore store, TimeSpan timeout, ILogger logger, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
-        var poll = TimeSpan.FromMilliseconds(20);
         try
         {
             while (true)
             {
-                if (await store.GetAsync(id, ct) is { Status: SubmissionStatus.Finished } done) return done;
-                await Task.WhenAny(finishedHere, Task.Delay(poll, deadline.Token));
-                deadline.Token.ThrowIfCancellationRequested();
-                if (poll < TimeSpan.FromMilliseconds(250)) poll *= 1.5;
+                // Registered before the read, so a result stored in between still wakes us.
+                var next = signals.NextAsync(last.Id);
+                if (await store.GetAsync(last.Id, ct) is { } current) last = current;
+                if (last.Status == SubmissionStatus.Finished) return last;
+                await next.WaitAsync(deadline.Token);
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return null;
+            signals.Forget(last.Id);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Waiting for submission {Id} ended early: the store failed ({Error}); answering 202", last.Id, e.Message);
+            return last;
+        }
+        // Timed out: answer with the status it has now (it may have started meanwhile).
+        try
+        {
+            return await store.GetAsync(last.Id, ct) ?? last;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Submission {Id}: reading its status after the wait failed ({Error}); answering 202", last.Id, e.Message);
+            return last;
         }
     }
 }

@@ -37,7 +37,7 @@ internal sealed class BoxSlot : IDisposable
                 var number = (start + i) % options.SlotCount;
                 var fd = Libc.open(Path.Combine(slots, $"{number}.lock"), Libc.ORdwr | Libc.OCreat | Libc.OCloexec, 0x180);
                 if (fd < 0)
-                    throw new IOException($"cannot open slot lock file in {slots}: errno {Libc.Errno}");
+                    throw new IOException($"cannot open slot lock file in {slots}: {ErrnoName.Describe(Libc.Errno)}");
                 if (Libc.flock(fd, Libc.LockExclusive | Libc.LockNonblocking) == 0)
                 {
                     var identity = privileged

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Hardening;
 using Runner.Sandbox.HostFiles;
@@ -121,7 +122,7 @@ internal static unsafe class Launcher
         {
             if (pid > 0)
             {
-                Libc.syscall(Libc.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
+                Libc.syscall(Sys.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
                 Reap(pidfd);
             }
             if (pidfd >= 0) Libc.close(pidfd);
@@ -200,7 +201,7 @@ internal static unsafe class Launcher
     private static void Reap(int pidfd)
     {
         var info = stackalloc byte[128];
-        while (Libc.waitid(Libc.PPidfd, pidfd, info, Libc.WExited) < 0 && Libc.Errno == Libc.EINTR) { }
+        while (Libc.waitid(Libc.PPidfd, pidfd, info, Libc.WExited) < 0 && Libc.Errno == Errno.EINTR) { }
     }
 
     private static SandboxResult Failure(LaunchStep step, int errno, string what)
@@ -214,5 +215,5 @@ internal static unsafe class Launcher
         };
     }
 
-    internal static string StepName(LaunchStep step) => ResultJsonNames.Snake(step.ToString());
+    internal static string StepName(LaunchStep step) => JsonNamingPolicy.SnakeCaseLower.ConvertName(step.ToString());
 }

@@ -1,4 +1,5 @@
 using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Tests.Cgroups;
 
@@ -86,9 +87,9 @@ public sealed class CgroupV2FakeTreeTests : IDisposable
     [Fact]
     public void An_unwritable_parent_fails_closed_with_a_delegation_hint()
     {
-        _tree.MkdirErrno = CgroupTree.EACCES;
+        _tree.MkdirErrno = Errno.EACCES;
         var e = Assert.Throws<CgroupUnavailableException>(() => _tree.Detect().CreateBox("box-1", Limits()));
-        Assert.Contains($"cannot create {_tree.Root}/runner: Permission denied", e.Message);
+        Assert.Contains($"cannot create {_tree.Root}/runner: EACCES (Permission denied)", e.Message);
         Assert.Contains($"chown {Environment.UserName} {_tree.Root}/runner {_tree.Root}/runner/cgroup.procs", e.Message);
         Assert.Contains("Delegate=yes", e.Message);
     }

@@ -1,4 +1,5 @@
 using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Tests.Cgroups;
 
@@ -79,12 +80,12 @@ public sealed class FakeCgroupV2Tree : IDisposable
 
             if (Directory.Exists(path))
             {
-                return CgroupTree.EEXIST;
+                return Errno.EEXIST;
             }
 
             if (!Directory.Exists(Path.GetDirectoryName(path)))
             {
-                return CgroupTree.ENOENT;
+                return Errno.ENOENT;
             }
 
             Directory.CreateDirectory(path);
@@ -96,12 +97,12 @@ public sealed class FakeCgroupV2Tree : IDisposable
         {
             if (!Directory.Exists(path))
             {
-                return CgroupTree.ENOENT;
+                return Errno.ENOENT;
             }
 
             if (Directory.GetDirectories(path).Length > 0 || CgroupFile.ReadPids(Path.Combine(path, "cgroup.procs")).Count > 0)
             {
-                return CgroupTree.EBUSY;
+                return Errno.EBUSY;
             }
 
             Directory.Delete(path, recursive: true);

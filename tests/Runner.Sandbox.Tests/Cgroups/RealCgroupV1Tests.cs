@@ -284,7 +284,7 @@ public sealed class RealCgroupV1Tests(ITestOutputHelper output) : IDisposable
         var mounts = new[] { "memory", "cpu", "cpuacct", "pids" }.ToDictionary(c => c, c => $"/proc/no-such-dir/{c}");
         var cgroups = new CgroupV1Hierarchy("/proc/no-such-dir", mounts, "runner", CgroupSystemCalls.Default);
         var e = Assert.Throws<CgroupUnavailableException>(() => cgroups.CreateBox("box-3", Limits()));
-        Assert.StartsWith("cannot create /proc/no-such-dir/memory/runner: No such file or directory. Runner needs a writable cgroup for memory limits; as root run: ", e.Message);
+        Assert.StartsWith("cannot create /proc/no-such-dir/memory/runner: ENOENT (No such file or directory). Runner needs a writable cgroup for memory limits; as root run: ", e.Message);
         Assert.Contains($"mkdir -p /proc/no-such-dir/{{memory,cpu,cpuacct,pids}}/runner && chown -R {Environment.UserName} /proc/no-such-dir/{{memory,cpu,cpuacct,pids}}/runner", e.Message);
     }
 

@@ -20,7 +20,8 @@ public class KernelConstantsTests
         ("Sys.Prctl", "SYS_prctl"), ("Sys.Mount", "SYS_mount"), ("Sys.Umount2", "SYS_umount2"), ("Sys.SetHostname", "SYS_sethostname"),
         ("Sys.Unshare", "SYS_unshare"), ("Sys.Openat", "SYS_openat"), ("Sys.Mkdirat", "SYS_mkdirat"), ("Sys.Mknodat", "SYS_mknodat"),
         ("Sys.Symlinkat", "SYS_symlinkat"), ("Sys.Dup3", "SYS_dup3"), ("Sys.Prlimit64", "SYS_prlimit64"), ("Sys.Seccomp", "SYS_seccomp"),
-        ("Sys.CloseRange", "SYS_close_range"), ("Libc.PidfdSendSignal", "SYS_pidfd_send_signal"),
+        ("Sys.CloseRange", "SYS_close_range"), ("Sys.PidfdSendSignal", "SYS_pidfd_send_signal"), ("Sys.PidfdOpen", "SYS_pidfd_open"),
+        ("Sys.Openat2", "SYS_openat2"),
         ("Flags.CloneNewNs", "CLONE_NEWNS"), ("Flags.CloneNewCgroup", "CLONE_NEWCGROUP"), ("Flags.CloneNewUts", "CLONE_NEWUTS"),
         ("Flags.CloneNewIpc", "CLONE_NEWIPC"), ("Flags.CloneNewUser", "CLONE_NEWUSER"), ("Flags.CloneNewPid", "CLONE_NEWPID"),
         ("Flags.CloneNewNet", "CLONE_NEWNET"), ("Flags.MsRdonly", "MS_RDONLY"), ("Flags.MsNosuid", "MS_NOSUID"),
@@ -38,19 +39,28 @@ public class KernelConstantsTests
         ("Flags.RlimitCore", "RLIMIT_CORE"), ("Flags.RlimitNofile", "RLIMIT_NOFILE"),
         ("Libc.ONonblock", "O_NONBLOCK"), ("Libc.OCloexec", "O_CLOEXEC"), ("Libc.ODirectory", "O_DIRECTORY"), ("Libc.ONofollow", "O_NOFOLLOW"),
         ("Libc.LockExclusive", "LOCK_EX"), ("Libc.LockNonblocking", "LOCK_NB"), ("Libc.PollIn", "POLLIN"), ("Libc.PPidfd", "P_PIDFD"),
-        ("Libc.WExited", "WEXITED"), ("Libc.AtSymlinkNofollow", "AT_SYMLINK_NOFOLLOW"), ("Libc.EAGAIN", "EAGAIN"),
+        ("Libc.WExited", "WEXITED"), ("Libc.AtSymlinkNofollow", "AT_SYMLINK_NOFOLLOW"),
         ("sizeof(struct rusage)", "sizeof(struct rusage)"), ("sizeof(struct ifreq)", "sizeof(struct ifreq)"),
         ("offsetof(struct ifreq, ifr_flags)", "offsetof(struct ifreq, ifr_flags)"), ("sizeof(struct sock_fprog)", "sizeof(struct sock_fprog)"),
         ("offsetof(struct stat, st_uid)", "offsetof(struct stat, st_uid)"), ("offsetof(struct stat, st_gid)", "offsetof(struct stat, st_gid)"),
         ("offsetof(struct stat, st_mode)", "offsetof(struct stat, st_mode)"), ("offsetof(struct stat, st_size)", "offsetof(struct stat, st_size)"),
         ("sizeof(struct stat)", "sizeof(struct stat)"),
         // Host-side file handling (StdinFile, CallerPath, WorkDirOwnership).
-        ("Libc.Openat2", "SYS_openat2"), ("Libc.ResolveNoSymlinks", "RESOLVE_NO_SYMLINKS"),
+        ("Libc.ResolveNoSymlinks", "RESOLVE_NO_SYMLINKS"), ("Libc.ResolveBeneath", "RESOLVE_BENEATH"),
         ("Libc.ResolveNoMagiclinks", "RESOLVE_NO_MAGICLINKS"), ("Libc.AtEmptyPath", "AT_EMPTY_PATH"), ("Libc.ONoctty", "O_NOCTTY"),
         ("Libc.OPath", "O_PATH"), ("Libc.FGetfl", "F_GETFL"), ("Libc.FSetfl", "F_SETFL"), ("Libc.SIfmt", "S_IFMT"),
         ("Libc.SIfreg", "S_IFREG"), ("Libc.SIfchr", "S_IFCHR"), ("Libc.SIfdir", "S_IFDIR"),
         ("offsetof(struct stat, st_mode)", "offsetof(struct stat, st_mode)"), ("sizeof(struct open_how)", "sizeof(struct open_how)"),
+        ("Libc.ORdonly", "O_RDONLY"), ("Libc.OWronly", "O_WRONLY"), ("Libc.ORdwr", "O_RDWR"), ("Libc.OCreat", "O_CREAT"),
+        ("Libc.OExcl", "O_EXCL"), ("Libc.OTrunc", "O_TRUNC"), ("Libc.AtFdcwd", "AT_FDCWD"), ("Libc.FDupfdCloexec", "F_DUPFD_CLOEXEC"),
+        ("Libc.MfdCloexec", "MFD_CLOEXEC"), ("Libc.SigKill", "SIGKILL"), ("Libc.SigXcpu", "SIGXCPU"),
+        ("Errno.EPERM", "EPERM"), ("Errno.ENOENT", "ENOENT"), ("Errno.EINTR", "EINTR"), ("Errno.EAGAIN", "EAGAIN"),
+        ("Errno.EACCES", "EACCES"), ("Errno.EBUSY", "EBUSY"), ("Errno.EEXIST", "EEXIST"), ("Errno.EXDEV", "EXDEV"), ("Errno.EINVAL", "EINVAL"), ("Errno.ERANGE", "ERANGE"),
+        ("Errno.EROFS", "EROFS"), ("Errno.ENOSYS", "ENOSYS"), ("Errno.ELOOP", "ELOOP"),
     ];
+
+    /// <summary>The classes that hold the engine's kernel constants; each constant must be in <see cref="Pairs"/>.</summary>
+    private static readonly Type[] ConstantClasses = [typeof(Sys), typeof(Flags), typeof(Libc), typeof(Errno)];
 
     /// <summary>Values the C# code hard-codes as struct layout rather than as named constants.</summary>
     private static readonly Dictionary<string, long> Layouts = new()
@@ -80,6 +90,17 @@ public class KernelConstantsTests
             if (ours != headerValues[c]) mismatches.Add($"{cs} = {ours}, but {c} = {headerValues[c]}");
         }
         Assert.Empty(mismatches);
+    }
+
+    [Fact]
+    public void Every_constant_of_the_Linux_layer_is_compared_with_the_C_headers()
+    {
+        var checkedNames = Pairs.Select(p => p.CSharp).ToHashSet();
+        var notCompared = ConstantClasses
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => $"{t.Name}.{f.Name}"))
+            .Where(name => !checkedNames.Contains(name))
+            .ToList();
+        Assert.Empty(notCompared);
     }
 
     [Fact]
@@ -124,6 +145,7 @@ public class KernelConstantsTests
                 #include <sys/prctl.h>
                 #include <sys/resource.h>
                 #include <sys/wait.h>
+                #include <sys/mman.h>
                 #include <sys/file.h>
                 #include <net/if.h>
                 #include <linux/seccomp.h>

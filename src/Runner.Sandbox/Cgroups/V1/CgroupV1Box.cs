@@ -1,4 +1,5 @@
 using System.Globalization;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Cgroups.V1;
 
@@ -50,7 +51,7 @@ internal sealed class CgroupV1Box : IBoxCgroup
         var n = CgroupFile.ReadSmall(_cpuUsagePath, buffer);
         if (n <= 0)
         {
-            throw new IOException($"cannot read {_cpuacct}/cpuacct.usage: {CgroupSystemCalls.Describe(-n)}");
+            throw new IOException($"cannot read {_cpuacct}/cpuacct.usage: {ErrnoName.Describe(-n)}");
         }
 
         var text = buffer[..n];

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using Runner.Sandbox.Seccomp;
 
-namespace Runner.Sandbox.Seccomp;
+namespace Runner.Sandbox.Native;
 
 /// <summary>
 /// The few libseccomp 2.5 entry points needed to turn a profile into classic-BPF bytes in the
