@@ -29,6 +29,14 @@ public sealed class RunFilesTests(PostgresServer postgres) : IClassFixture<Postg
             var body = await r.Expect(200);
             Assert.Equal("internal_error", body.GetProperty("status").GetString());
             Assert.Contains($"belongs to uid {Nobody}", body.GetProperty("message").GetString());
+
+            var judged = await (await host.Client().PostJson("/api/v1/submissions?wait=true", new
+            {
+                language = TestHosts.Python,
+                source = Programs.EchoPython,
+            })).Expect(200);
+            Assert.Equal("internal_error", judged.GetProperty("verdict").GetString());
+            Assert.Contains($"belongs to uid {Nobody}", judged.GetProperty("message").GetString());
             Assert.Empty(Directory.EnumerateFileSystemEntries(planted, "*", SearchOption.AllDirectories));
         }
         finally
