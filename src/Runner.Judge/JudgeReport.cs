@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Runner.Judge;
 
-/// <summary>The outcome of one submission (README.md, "Report (`--json`)"); its wire form is <see cref="Json.JudgeReportJson"/>.</summary>
+/// <summary>The outcome of one submission (README.md#report---json); its wire form is <see cref="Json.JudgeReportJson"/>.</summary>
 public sealed record JudgeReport
 {
     public required Verdict Verdict { get; init; }

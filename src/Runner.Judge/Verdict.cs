@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Runner.Judge;
 
 /// <summary>
-/// The judge's verdicts; README.md ("Verdicts") documents each as a contract. The snake_case
+/// The judge's verdicts; README.md#verdicts documents each as a contract. The snake_case
 /// names below are that contract, for <c>runner judge --json</c> and the API alike.
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]

@@ -14,7 +14,7 @@ public sealed class CheckerKindJsonConverter() : JsonStringEnumConverter<Checker
     public static string Name(CheckerKind kind) => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
 }
 
-/// <summary>How a test's output is compared with its answer (docs/judge-contract.md, "Checkers").</summary>
+/// <summary>How a test's output is compared with its answer (README.md#checkers).</summary>
 public sealed record CheckerSpec
 {
     public const double DefaultEpsilon = 1e-6;

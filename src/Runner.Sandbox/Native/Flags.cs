@@ -25,7 +25,7 @@ internal static class Flags
 
     // prctl(2), capabilities(7)
     public const long PrSetNoNewPrivs = 38, PrCapbsetDrop = 24, PrCapAmbient = 47, PrCapAmbientClearAll = 4;
-    public const long PrSetSecurebits = 28, PrSetDumpable = 4;
+    public const long PrSetSecurebits = 28, PrSetDumpable = 4, PrSetPdeathsig = 1;
     public const int LinuxCapabilityVersion3 = 0x20080522;
     /// <summary>SECBIT_NOROOT, SECBIT_NO_SETUID_FIXUP, SECBIT_KEEP_CAPS_LOCKED and their locks.</summary>
     public const long SecureBitsLocked = 0x2f;
@@ -38,4 +38,5 @@ internal static class Flags
 
     // resources
     public const int RlimitCpu = 0, RlimitFsize = 1, RlimitStack = 3, RlimitCore = 4, RlimitNofile = 7;
+    public const int RlimitMemlock = 8, RlimitSigpending = 11, RlimitMsgqueue = 12, RlimitNice = 13, RlimitRtprio = 14;
 }

@@ -80,6 +80,9 @@ internal static unsafe partial class Libc
     [LibraryImport(C)]
     public static partial uint getegid();
 
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int setpriority(int which, uint who, int priority);
+
     [LibraryImport(C)]
     public static partial nint strerror(int errnum);
 
@@ -113,6 +116,9 @@ internal static unsafe partial class Libc
     public const short PollIn = 1;
     public const int SigKill = 9, SigXcpu = 24;
     public const int PPidfd = 3, WExited = 4;
+
+    // sys/resource.h, sched.h, linux/ioprio.h
+    public const int PrioProcess = 0, SchedOther = 0, IoprioWhoProcess = 1, IoprioClassBe = 2, IoprioClassShift = 13;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd

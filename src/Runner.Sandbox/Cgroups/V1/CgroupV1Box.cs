@@ -90,6 +90,13 @@ internal sealed class CgroupV1Box : IBoxCgroup
             peak = Math.Max(peak, CgroupFile.ReadLong(memswPeak));
         }
 
+        // Socket buffers have their own counter in v1 (see the TCP limit in CgroupV1Hierarchy).
+        var tcpPeak = Path.Combine(_memory, "memory.kmem.tcp.max_usage_in_bytes");
+        if (File.Exists(tcpPeak))
+        {
+            peak += CgroupFile.ReadLong(tcpPeak);
+        }
+
         var oomKills = CgroupFile.ReadKeyed(Path.Combine(_memory, "memory.oom_control"), "oom_kill") ?? 0;
         long? pidsPeak = HasPidsPeak ? CgroupFile.ReadLong(Path.Combine(_pids, "pids.peak")) : null;
         return new CgroupUsage(user, system, total, peak, oomKills > 0, pidsPeak);

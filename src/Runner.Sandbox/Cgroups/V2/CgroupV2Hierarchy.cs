@@ -47,6 +47,20 @@ internal sealed class CgroupV2Hierarchy(string root, string parent, CgroupSystem
         }
     }
 
+    public IReadOnlyList<string> ExistingBoxes()
+    {
+        var dir = Path.Combine(root, parent);
+        return Directory.Exists(dir)
+            ? [.. Directory.EnumerateDirectories(dir).Select(Path.GetFileName).OfType<string>().Where(CgroupNames.IsBox)]
+            : [];
+    }
+
+    public void RemoveBox(string name)
+    {
+        CgroupNames.ValidateBox(name);
+        CgroupTree.Remove(sys, Path.Combine(root, parent, name));
+    }
+
     private void WriteLimits(string dir, CgroupLimits limits)
     {
         CgroupTree.WriteOrFail(Path.Combine(dir, "memory.max"), Invariant(limits.MemoryBytes), Hint);

@@ -3,7 +3,7 @@ using System.Reflection;
 using Runner.Sandbox.HostFiles;
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox.Tests.Engine;
+namespace Runner.Sandbox.Tests.Native;
 
 /// <summary>
 /// Every syscall number, flag and struct size the plan builder uses, compared with what the
@@ -37,6 +37,13 @@ public class KernelConstantsTests
         ("Flags.SeccompSetModeFilter", "SECCOMP_SET_MODE_FILTER"), ("Flags.SigSetMask", "SIG_SETMASK"),
         ("Flags.RlimitCpu", "RLIMIT_CPU"), ("Flags.RlimitFsize", "RLIMIT_FSIZE"), ("Flags.RlimitStack", "RLIMIT_STACK"),
         ("Flags.RlimitCore", "RLIMIT_CORE"), ("Flags.RlimitNofile", "RLIMIT_NOFILE"),
+        ("Flags.RlimitMemlock", "RLIMIT_MEMLOCK"), ("Flags.RlimitSigpending", "RLIMIT_SIGPENDING"), ("Flags.RlimitMsgqueue", "RLIMIT_MSGQUEUE"),
+        ("Flags.RlimitNice", "RLIMIT_NICE"), ("Flags.RlimitRtprio", "RLIMIT_RTPRIO"),
+        // Parent death and the box's scheduling (ParentDeath, ProcessPriority).
+        ("Sys.Poll", "SYS_poll"), ("Flags.PrSetPdeathsig", "PR_SET_PDEATHSIG"),
+        ("Sys.SchedSetscheduler", "SYS_sched_setscheduler"), ("Sys.IoprioSet", "SYS_ioprio_set"), ("Libc.PrioProcess", "PRIO_PROCESS"),
+        ("Libc.SchedOther", "SCHED_OTHER"), ("Libc.IoprioWhoProcess", "IOPRIO_WHO_PROCESS"), ("Libc.IoprioClassBe", "IOPRIO_CLASS_BE"),
+        ("Libc.IoprioClassShift", "IOPRIO_CLASS_SHIFT"),
         ("Libc.ONonblock", "O_NONBLOCK"), ("Libc.OCloexec", "O_CLOEXEC"), ("Libc.ODirectory", "O_DIRECTORY"), ("Libc.ONofollow", "O_NOFOLLOW"),
         ("Libc.LockExclusive", "LOCK_EX"), ("Libc.LockNonblocking", "LOCK_NB"), ("Libc.PollIn", "POLLIN"), ("Libc.PPidfd", "P_PIDFD"),
         ("Libc.WExited", "WEXITED"), ("Libc.AtSymlinkNofollow", "AT_SYMLINK_NOFOLLOW"),
@@ -152,6 +159,7 @@ public class KernelConstantsTests
                 #include <linux/capability.h>
                 #include <linux/securebits.h>
                 #include <linux/openat2.h>
+                #include <linux/ioprio.h>
                 int main(void) {
 
                 """ + string.Concat(list.Select(e => $"    printf(\"%lld\\n\", (long long)({e}));\n")) + "    return 0;\n}\n";

@@ -1,7 +1,7 @@
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox.Tests.Cgroups;
+namespace Runner.Sandbox.Tests.Cgroups.V2;
 
 /// <summary>
 /// A FAKE cgroup v2 tree in a temp directory: plain files standing in for control files.

@@ -1,9 +1,9 @@
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Cgroups.V1;
 
-namespace Runner.Sandbox.Tests.Cgroups;
+namespace Runner.Sandbox.Tests.Cgroups.V1;
 
-public sealed class CgroupMountsTests
+public sealed class CgroupV1MountsTests
 {
     [Fact]
     public void Separate_and_comounted_v1_controllers_are_found_from_mountinfo_lines()

@@ -1,6 +1,4 @@
-using Runner.Sandbox;
-
-namespace Runner.Cli.Tests;
+namespace Runner.Sandbox.Tests;
 
 public class ByteSizeTests
 {

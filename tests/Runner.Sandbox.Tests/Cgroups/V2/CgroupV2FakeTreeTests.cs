@@ -1,7 +1,7 @@
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Native;
 
-namespace Runner.Sandbox.Tests.Cgroups;
+namespace Runner.Sandbox.Tests.Cgroups.V2;
 
 /// <summary>Cgroup v2 behaviour checked against a FAKE tree: what is written where, and parsing.</summary>
 public sealed class CgroupV2FakeTreeTests : IDisposable

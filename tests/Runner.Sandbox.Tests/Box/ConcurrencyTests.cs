@@ -1,4 +1,4 @@
-namespace Runner.Sandbox.Tests.Engine;
+namespace Runner.Sandbox.Tests.Box;
 
 [Collection("Boxes")]
 public class ConcurrencyTests

@@ -3,7 +3,7 @@ using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Cgroups.V1;
 using Xunit.Abstractions;
 
-namespace Runner.Sandbox.Tests.Cgroups;
+namespace Runner.Sandbox.Tests.Cgroups.V1;
 
 /// <summary>
 /// Cgroup v1 on the REAL /sys/fs/cgroup of this machine (root, cgroup v1). Each test class

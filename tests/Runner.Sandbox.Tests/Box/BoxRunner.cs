@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Runner.Sandbox.Tests.Engine;
+namespace Runner.Sandbox.Tests.Box;
 
 /// <summary>Runs real boxes on this machine, under a cgroup parent and state directory of the tests' own.</summary>
 internal static class BoxRunner
@@ -10,12 +10,13 @@ internal static class BoxRunner
     /// <summary>
     /// The default state directory on purpose: slot locks live there, and every launcher that
     /// shares the uid range (other test assemblies running in parallel included) must share them.
+    /// Eight slots, not one per core: the concurrency cases run eight boxes at once.
     /// </summary>
-    public static readonly SandboxOptions Options = new() { CgroupParent = CgroupParent };
+    public static readonly SandboxOptions Options = new() { CgroupParent = CgroupParent, SlotCount = 8 };
 
     public static SandboxResult Run(params string[] argv) => Run(new SandboxSpec { Argv = argv });
 
-    public static SandboxResult Run(SandboxSpec spec) => Box.Run(spec, Options);
+    public static SandboxResult Run(SandboxSpec spec) => Runner.Sandbox.Box.Run(spec, Options);
 
     public static SandboxResult Sh(string script, SandboxLimits? limits = null) =>
         Run(new SandboxSpec { Argv = ["/bin/sh", "-c", script], Limits = limits ?? new SandboxLimits() });

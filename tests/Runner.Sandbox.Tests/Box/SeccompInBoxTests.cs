@@ -1,4 +1,4 @@
-namespace Runner.Sandbox.Tests.Engine;
+namespace Runner.Sandbox.Tests.Box;
 
 /// <summary>
 /// Each probe runs only inside a box and checks that it is in one (hostname sandbox, pid 2)
