@@ -22,9 +22,9 @@ public sealed class RunnerStartup(
         if (store.Kind == "in-memory")
             logger.LogWarning("""
                 ************************************************************************
-                * No ConnectionStrings:Runner configured: using the IN-MEMORY store and *
-                * Hangfire.InMemory. Submissions are lost when this process stops and  *
-                * workers cannot be scaled out. Set ConnectionStrings__Runner to a     *
+                * No ConnectionStrings:Runner configured: using the IN-MEMORY store    *
+                * and Hangfire.InMemory. Submissions are lost when this process stops  *
+                * and workers cannot be scaled out. Set ConnectionStrings__Runner to a *
                 * PostgreSQL connection string for a durable, scalable deployment.     *
                 ************************************************************************
                 """);

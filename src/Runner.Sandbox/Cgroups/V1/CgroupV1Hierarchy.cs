@@ -143,7 +143,7 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
         var common = present.All(c => Path.GetDirectoryName(mounts[c]) == root.TrimEnd('/'))
             ? $"at {root}"
             : "at " + string.Join(", ", present.Select(c => $"{c}={mounts[c]}"));
-        lines.Add($"cgroup v1: {string.Join(", ", present)} {common} (parent {parent})");
+        lines.Add($"controllers {string.Join(", ", present)} {common} (parent {parent})");
 
         const string probeName = "runner-check";
         using (var probe = (CgroupV1Box)CreateBox($"{probeName}-{Environment.ProcessId}", new CgroupLimits(64 << 20, 16, 50_000)))
