@@ -11,10 +11,13 @@ public sealed record RunRequest
     public IReadOnlyDictionary<string, RunFile>? Files { get; init; }
 
     /// <summary>argv, run as is (never through a shell unless you name one).</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public IReadOnlyList<string>? Command { get; init; }
 
+    /// <summary>The program's stdin (default empty).</summary>
     public string? Stdin { get; init; }
 
+    /// <summary>Same defaults and maxima as a submission's limits.</summary>
     public LimitsRequest? Limits { get; init; }
 
     /// <summary>Paths under /box to return after the run: regular files only, never through a symlink.</summary>
@@ -24,7 +27,10 @@ public sealed record RunRequest
 /// <summary>File content as text (UTF-8) or base64; exactly one of the two.</summary>
 public sealed record RunFile
 {
+    /// <summary>The file's text, written as UTF-8.</summary>
     public string? Content { get; init; }
+
+    /// <summary>The file's bytes, base64-encoded (for binary files).</summary>
     public string? Base64 { get; init; }
 }
 
@@ -51,4 +57,5 @@ public sealed record RunResponse : SandboxResultJson
 /// </summary>
 public sealed record CopiedFile(string Path, long? Size, string? Base64, string? Error);
 
+/// <summary>A language some live worker can judge; versions of workers on different images are comma-separated.</summary>
 public sealed record LanguageView(string Id, string Name, string Version);

@@ -5,6 +5,7 @@ using Runner.Judge.Json;
 
 namespace Runner.Api.Contracts;
 
+/// <summary>queued (waiting for a worker), running (a worker holds it), finished (verdict stored).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<SubmissionStatus>))]
 public enum SubmissionStatus
 {
@@ -70,9 +71,13 @@ public sealed record ProgressView(string Phase, string? Test, int? TestIndex, in
 /// <summary>Batch POST answer: one entry per submitted item, in order.</summary>
 public sealed record BatchAccepted(IReadOnlyList<SubmissionAccepted> Submissions);
 
+/// <summary>The body of POST /api/v1/submissions/batch.</summary>
 public sealed record BatchRequest
 {
+    /// <summary>Submissions, validated together: one bad item refuses the batch, naming it (submissions[1].language).</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public IReadOnlyList<SubmissionRequest>? Submissions { get; init; }
 }
 
+/// <summary>GET /api/v1/submissions/batch: the submissions in the order asked.</summary>
 public sealed record BatchView(IReadOnlyList<SubmissionView> Submissions);

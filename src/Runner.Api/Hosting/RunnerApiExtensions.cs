@@ -29,6 +29,9 @@ public static class RunnerApiExtensions
             // A misspelt field ("stdn") is an error naming it, not a silently ignored input.
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            // Numbers are JSON numbers. The web default also reads "2" as 2, which makes the
+            // OpenAPI document type every number as number|string.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         // Bad JSON reaches BadRequestExceptionHandler, which names the field.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -40,7 +43,10 @@ public static class RunnerApiExtensions
             // GET /submissions/batch takes up to 1000 ids of 36 characters in its query.
             k.Limits.MaxRequestLineSize = 64 * 1024;
         });
-        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer<OpenApiDocumentInfo>());
+        builder.Services.AddOpenApi("v1", o => o
+            .AddDocumentTransformer<OpenApiDocumentInfo>()
+            .AddDocumentTransformer<OpenApiContract>()
+            .AddSchemaTransformer<OpenApiContract>());
 
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton<DashboardAuthorization>();

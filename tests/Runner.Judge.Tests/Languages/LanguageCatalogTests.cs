@@ -1,6 +1,6 @@
 using Runner.Judge.Languages;
 
-namespace Runner.Judge.Tests;
+namespace Runner.Judge.Tests.Languages;
 
 public sealed class LanguageCatalogTests : IDisposable
 {
