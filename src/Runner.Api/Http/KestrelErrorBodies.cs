@@ -35,11 +35,12 @@ public static class KestrelErrorBodies
     {
         [400] = ("request", "is not valid HTTP/1.1: a malformed request line, target, header or body framing"),
         [408] = ("request", "did not arrive in time (its headers or body came too slowly)"),
+        [405] = ("request", "uses a method this target does not take (the asterisk target is for OPTIONS only)"),
         [411] = ("request", "needs a Content-Length or chunked transfer encoding"),
         [413] = ("body", "is larger than the server accepts"),
         [414] = ("url", "is longer than the server accepts (64 KiB for the request line)"),
         [431] = ("headers", "are larger than the server accepts (32 KiB in all, 100 at most)"),
-        [505] = ("request", "uses an HTTP version the server does not speak"),
+        [505] = ("request", "uses an HTTP version the server does not speak (it speaks HTTP/1.1)"),
     };
 
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
@@ -57,9 +58,11 @@ public static class KestrelErrorBodies
             || headers.Any(h => h.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase)))
             return null;
 
+        // An unknown version is a malformed request like any other: a 5xx would count against the server.
+        if (status == 505) (status, lines[0]) = (400, "HTTP/1.1 400 Bad Request");
         var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
         {
-            ["type"] = $"https://tools.ietf.org/html/rfc9110#section-15.{(status >= 500 ? 6 : 5)}",
+            ["type"] = "https://tools.ietf.org/html/rfc9110#section-15.5",
             ["title"] = lines[0][13..],
             ["status"] = status,
             ["detail"] = $"{explanation.Field}: {explanation.Detail}",
