@@ -20,8 +20,10 @@ public sealed class ConnectionBudgetTests(SmallPostgresServer postgres) : IClass
     public async Task Three_hundred_concurrent_wait_true_requests_on_a_server_with_100_connections_get_no_5xx()
     {
         var db = await postgres.CreateDatabaseAsync();
-        // No worker: every request is held the whole wait, as under a queue that is not draining.
         using var api = await ServiceProcess.StartApiAsync(db, new Dictionary<string, string> { ["Runner:Roles"] = "api", ["Runner:WaitTimeoutSeconds"] = "8" });
+        // A worker recorded python and is gone: every request is held the whole wait, as under a
+        // queue that is not draining.
+        await AbsentWorker.RecordAsync(db, api.Client(), TestHosts.Python);
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 400 };
         using var client = new HttpClient(handler) { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(90) };
 

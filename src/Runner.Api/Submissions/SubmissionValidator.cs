@@ -84,6 +84,14 @@ public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy 
                 else if (Encoding.UTF8.GetByteCount(c.Source) > server.MaxSourceBytes)
                     errors.Add(Field(prefix, "checker.source"), $"is larger than the server maximum of {server.MaxSourceBytes} bytes");
             }
+            else if (Checkers.Contains(type))
+            {
+                // A field the chosen checker ignores is a mistake in the request, like an unknown field.
+                if (c.Language is not null) errors.Add(Field(prefix, "checker.language"), $"applies to the custom checker only, not '{type}'");
+                if (c.Source is not null) errors.Add(Field(prefix, "checker.source"), $"applies to the custom checker only, not '{type}'");
+            }
+            if (c.Epsilon is not null && type is not "float" && Checkers.Contains(type))
+                errors.Add(Field(prefix, "checker.epsilon"), $"applies to the float checker only, not '{type}'");
             checker = new JudgeChecker(type, c.Epsilon, c.Language, c.Source);
         }
 

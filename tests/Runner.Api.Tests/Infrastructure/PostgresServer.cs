@@ -18,6 +18,7 @@ public class PostgresServer : IAsyncLifetime
     private string? _clusterDir;
     private string? _pgBin;
     private int _databaseCounter;
+    private string _serverOptions = "";
 
     /// <summary>Connection string to the server's maintenance database.</summary>
     public string AdminConnectionString { get; private set; } = "";
@@ -33,8 +34,19 @@ public class PostgresServer : IAsyncLifetime
     /// </summary>
     public async Task RestartAsync()
     {
-        if (_clusterDir is null || _pgBin is null) throw new InvalidOperationException($"only the throwaway cluster can be restarted, not {Source}");
-        await RunAsPostgresAsync(Path.Combine(_pgBin, "pg_ctl"), ["-D", Path.Combine(_clusterDir, "data"), "-l", Path.Combine(_clusterDir, "server.log"), "-m", "fast", "-w", "-t", "60", "restart"]);
+        await PgCtlAsync("-m", "fast", "-w", "-t", "60", "restart");
+    }
+
+    /// <summary>pg_ctl stop -m fast: the server is down until <see cref="StartAgainAsync"/>.</summary>
+    public Task StopAsync() => PgCtlAsync("-m", "fast", "-w", "stop");
+
+    /// <summary>Starts a stopped throwaway cluster again, on the same port with the same settings.</summary>
+    public Task StartAgainAsync() => PgCtlAsync("-w", "-t", "60", "-o", _serverOptions, "start");
+
+    private Task PgCtlAsync(params string[] args)
+    {
+        if (_clusterDir is null || _pgBin is null) throw new InvalidOperationException($"only the throwaway cluster can be stopped and started, not {Source}");
+        return RunAsPostgresAsync(Path.Combine(_pgBin, "pg_ctl"), ["-D", Path.Combine(_clusterDir, "data"), "-l", Path.Combine(_clusterDir, "server.log"), .. args]);
     }
 
     /// <summary>Server connections open right now, whoever holds them.</summary>
@@ -150,10 +162,11 @@ public class PostgresServer : IAsyncLifetime
         File.SetUnixFileMode(data, (UnixFileMode)0b111_000_000);
         await RunAsPostgresAsync(Path.Combine(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "runner", "--no-sync", "-E", "UTF8"]);
         var port = FreePort();
+        _serverOptions = $"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections={MaxConnections}";
         await RunAsPostgresAsync(Path.Combine(bin, "pg_ctl"),
         [
             "-D", data, "-l", Path.Combine(_clusterDir, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections={MaxConnections}",
+            "-o", _serverOptions,
             "start",
         ]);
         AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=runner;Database=postgres;Maximum Pool Size=50";

@@ -48,7 +48,18 @@ public sealed class ServiceProcess : IDisposable
     /// <summary>The API host (roles from <paramref name="settings"/>, default api,worker), answering /health/live.</summary>
     public static async Task<ServiceProcess> StartApiAsync(string? connectionString, IDictionary<string, string>? settings = null)
     {
-        var api = new ServiceProcess("Runner.Api", connectionString, settings, FreePort());
+        var api = StartApi(connectionString, settings);
+        await api.WaitUntilLiveAsync();
+        return api;
+    }
+
+    /// <summary>The API host, not waited for.</summary>
+    public static ServiceProcess StartApi(string? connectionString, IDictionary<string, string>? settings = null) =>
+        new("Runner.Api", connectionString, settings, FreePort());
+
+    public async Task WaitUntilLiveAsync()
+    {
+        var api = this;
         await api.WaitUntilAsync(async () =>
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -61,7 +72,6 @@ public sealed class ServiceProcess : IDisposable
                 return false;
             }
         }, "answer /health/live");
-        return api;
     }
 
     /// <summary>
