@@ -52,10 +52,10 @@ internal static class HelpText
         Environment (host-wide engine settings):
           RUNNER_CGROUP_PARENT   cgroup, under each hierarchy's root, holding the boxes (default runner)
           RUNNER_FIRST_UID       first host uid/gid of the box range when run as root (default 100000)
-          RUNNER_SLOTS           number of concurrent box slots (default 64)
+          RUNNER_SLOTS           concurrent boxes on this host (default: one per core)
           RUNNER_STATE_DIR       slot locks and mount points (default /run/runner or $XDG_RUNTIME_DIR/runner)
 
-        Judge options ('runner judge'; see docs/judge-contract.md):
+        Judge options ('runner judge'; see README.md, section "Judging"):
           --language ID          a language id from 'runner languages'
           --source FILE          the submission's source
           --tests DIR            NAME.in with NAME.out or NAME.ans, run in natural order

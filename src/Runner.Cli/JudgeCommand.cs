@@ -1,6 +1,7 @@
 using System.Globalization;
 using Runner.Judge;
 using Runner.Judge.Checking;
+using Runner.Judge.Json;
 using Runner.Judge.Languages;
 using Runner.Sandbox;
 
@@ -152,8 +153,8 @@ internal static class JudgeCommand
         var c = CultureInfo.InvariantCulture;
         using var w = new StreamWriter(output, CliMain.Utf8, leaveOpen: true) { NewLine = "\n" };
         w.WriteLine(string.Format(c, "verdict: {0}   score: {1}/{2} (points {3:0.###})",
-            VerdictNames.Of(r.Verdict), r.Score.Passed, r.Score.Total, r.Score.Points));
-        var compile = JudgeReportDto.CompileStatusName(r.Compile.Status);
+            r.Verdict.Name(), r.Score.Passed, r.Score.Total, r.Score.Points));
+        var compile = r.Compile.Status.Name();
         w.WriteLine(r.Compile.Status == CompileStatus.Skipped
             ? "compile: skipped"
             : string.Format(c, "compile: {0} (cpu {1:0.000}s, wall {2:0.000}s){3}", compile, r.Compile.CpuTime, r.Compile.WallTime,
@@ -169,7 +170,7 @@ internal static class JudgeCommand
         {
             var exit = t.Signal is { } s ? "sig" + s.ToString(c) : t.ExitCode?.ToString(c) ?? "-";
             w.WriteLine(string.Format(c, "{0}  {1,-21}  {2,6:0.000}s  {3,6:0.000}s  {4,9}  {5,6}  {6}",
-                t.Name.PadRight(nameWidth), VerdictNames.Of(t.Verdict), t.CpuTime, t.WallTime,
+                t.Name.PadRight(nameWidth), t.Verdict.Name(), t.CpuTime, t.WallTime,
                 t.MemoryPeak is { } m ? ByteSize.Format(m) : "-", exit, CliMain.OneLine(t.Message)));
         }
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Runner.Sandbox;
+using Runner.Sandbox.Json;
 
 namespace Runner.Cli;
 
@@ -75,7 +76,7 @@ internal static class RunCommand
     {
         var c = CultureInfo.InvariantCulture;
         var line = new StringBuilder("runner: status=")
-            .Append(ResultJson.StatusName(r.Status))
+            .Append(r.Status.Name())
             .Append(c, $" cpu={r.CpuTime:0.000}s wall={r.WallTime:0.000}s mem=")
             .Append(r.MemoryPeak is { } m ? ByteSize.Format(m) : "-")
             .Append(" exit=").Append(r.ExitCode?.ToString(c) ?? "-")

@@ -80,6 +80,9 @@ public static class JudgePipeline
         Message = message,
     };
 
+    /// <summary>What one test is worth: an accepted test scores it, a partial one a share of it.</summary>
+    private const double Weight = 1;
+
     /// <summary>One submission's way through the pipeline.</summary>
     private sealed class Submission(JudgeRequest request, JudgeOptions options, LanguageDefinition language,
         LanguageDefinition? checkerLanguage, BoxRun boxes, IProgress<JudgeProgress>? progress)
@@ -144,10 +147,11 @@ public static class JudgePipeline
 
         private TestReport RunTest(TestCase test, IReadOnlyList<BoxFile> artifacts, CustomChecker? checker)
         {
-            byte[] answer, input;
+            byte[]? answer;
+            byte[] input;
             try
             {
-                answer = test.Answer.Read();
+                answer = test.Answer?.Read();
                 input = checker is not null || test.Input.Path is null ? test.Input.Read() : [];
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -191,11 +195,13 @@ public static class JudgePipeline
             };
             if (RunVerdict.Of(r, limits, request.Limits.MemoryBytes, language) is { } failure)
                 return report with { Verdict = failure.Verdict, Message = failure.Message };
+            if (answer is null) return report with { Score = Weight };
 
             var outcome = checker is not null
                 ? checker.Check(boxes, input, r.StdoutBytes, answer)
                 : BuiltInCheckers.Check(request.Checker, r.StdoutBytes, answer);
-            return report with { Verdict = outcome.Verdict, Message = outcome.Message, Score = outcome.Score };
+            // A checker's points are a share of the test's weight, never more and never negative.
+            return report with { Verdict = outcome.Verdict, Message = outcome.Message, Score = Math.Clamp(outcome.Score, 0, Weight) };
         }
 
         private string Excerpt(byte[] stdout)

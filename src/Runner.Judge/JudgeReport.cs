@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
+
 namespace Runner.Judge;
 
-/// <summary>The outcome of one submission (docs/judge-contract.md, "Report").</summary>
+/// <summary>The outcome of one submission (README.md#report---json); its wire form is <see cref="Json.JudgeReportJson"/>.</summary>
 public sealed record JudgeReport
 {
     public required Verdict Verdict { get; init; }
@@ -19,14 +21,15 @@ public sealed record JudgeReport
 /// <param name="Points">Sum of the tests' scores: 1 per accepted test, the checker's points for a partial one.</param>
 public sealed record JudgeScore(int Passed, int Total, double Points);
 
+[JsonConverter(typeof(JsonStringEnumConverter<CompileStatus>))]
 public enum CompileStatus
 {
     /// <summary>The language has no compile step.</summary>
-    Skipped,
-    Succeeded,
-    Failed,
+    [JsonStringEnumMemberName("skipped")] Skipped,
+    [JsonStringEnumMemberName("succeeded")] Succeeded,
+    [JsonStringEnumMemberName("failed")] Failed,
     /// <summary>The sandbox failed while compiling; not the submission's fault.</summary>
-    InternalError,
+    [JsonStringEnumMemberName("internal_error")] InternalError,
 }
 
 public sealed record CompileReport

@@ -48,13 +48,17 @@ public sealed record JudgeRequest
 }
 
 /// <summary>One test: input fed to stdin and the answer the checker compares with.</summary>
-public sealed record TestCase(string Name, TestData Input, TestData Answer)
+/// <param name="Answer">
+/// Null: there is no expected output, so the test is judged by how the program ended alone
+/// (accepted when it exits 0 within its limits) and no checker runs.
+/// </param>
+public sealed record TestCase(string Name, TestData Input, TestData? Answer)
 {
-    public static TestCase FromFiles(string name, string inputPath, string answerPath) =>
-        new(name, TestData.FromFile(inputPath), TestData.FromFile(answerPath));
+    public static TestCase FromFiles(string name, string inputPath, string? answerPath) =>
+        new(name, TestData.FromFile(inputPath), answerPath is null ? null : TestData.FromFile(answerPath));
 
-    public static TestCase FromText(string name, string input, string answer) =>
-        new(name, TestData.FromText(input), TestData.FromText(answer));
+    public static TestCase FromText(string name, string input, string? answer) =>
+        new(name, TestData.FromText(input), answer is null ? null : TestData.FromText(answer));
 }
 
 /// <summary>Test data given either as a host file (read by the judge, never by a box) or in memory.</summary>

@@ -2,11 +2,13 @@ namespace Runner.Judge;
 
 /// <summary>
 /// The test-directory convention: NAME.in with NAME.out (or NAME.ans) beside it, in natural order
-/// (test2 before test10). Only regular files count; anything else in the directory is ignored.
+/// (test2 before test10). An input without an answer is a test without expected output (the
+/// program only has to run cleanly), as in the API. Only regular files count; anything else in
+/// the directory is ignored.
 /// </summary>
 public static class TestDirectory
 {
-    /// <exception cref="JudgeRequestException">No tests, an input without an answer, or NAME.out and NAME.ans both present.</exception>
+    /// <exception cref="JudgeRequestException">No tests, or NAME.out and NAME.ans both present.</exception>
     public static IReadOnlyList<TestCase> Load(string directory)
     {
         if (!Directory.Exists(directory)) throw new JudgeRequestException("tests", $"'{directory}' is not a directory");
@@ -15,9 +17,8 @@ public static class TestDirectory
         {
             var name = Path.GetFileNameWithoutExtension(input);
             var answers = new[] { ".out", ".ans" }.Select(e => Path.Combine(directory, name + e)).Where(File.Exists).ToList();
-            if (answers.Count == 0) throw new JudgeRequestException("tests", $"'{name}.in' has no '{name}.out' or '{name}.ans'");
             if (answers.Count > 1) throw new JudgeRequestException("tests", $"'{name}' has both '{name}.out' and '{name}.ans'");
-            tests.Add(TestCase.FromFiles(name, input, answers[0]));
+            tests.Add(TestCase.FromFiles(name, input, answers.FirstOrDefault()));
         }
         if (tests.Count == 0) throw new JudgeRequestException("tests", $"no NAME.in files in '{directory}'");
         tests.Sort((a, b) => NaturalOrder.Compare(a.Name, b.Name));

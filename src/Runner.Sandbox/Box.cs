@@ -31,13 +31,17 @@ public static class Box
         return Launcher.Run(spec, options, hierarchy, cancellationToken);
     }
 
-    /// <summary>The cgroup version is detected once per options value.</summary>
+    /// <summary>
+    /// The cgroup version is detected once per options value, and box cgroups that a killed
+    /// launcher left behind are swept then (see <see cref="BoxSlot.SweepOrphans"/>).
+    /// </summary>
     internal static ICgroupHierarchy HierarchyFor(SandboxOptions options)
     {
         lock (HierarchyLock)
         {
             if (_detected is { } d && d.Options == options) return d.Hierarchy;
             var hierarchy = CgroupHierarchy.Detect(options.CgroupRoot, options.CgroupParent);
+            BoxSlot.SweepOrphans(StateDirectory.Resolve(options), hierarchy);
             _detected = (options, hierarchy);
             return hierarchy;
         }

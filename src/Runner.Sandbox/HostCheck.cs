@@ -23,6 +23,7 @@ public static class HostCheck
         items.AddRange(Cgroups(options));
         items.Add(Seccomp());
         items.Add(Launcher());
+        items.AddRange(HostRisks.Check());
         if (items.All(i => i.Ok)) items.Add(RealBox(options));
         return new HostCheckReport(items.All(i => i.Ok), items);
     }

@@ -6,8 +6,16 @@ public sealed record SandboxOptions
     /// <summary>First host uid/gid of the box range when the launcher is root.</summary>
     public int FirstBoxUid { get; init; } = 100_000;
 
-    /// <summary>Number of box slots; each concurrent box holds one exclusively.</summary>
-    public int SlotCount { get; init; } = 64;
+    /// <summary>
+    /// Number of box slots; each concurrent box holds one exclusively, across every process on
+    /// the host that uses the same <see cref="StateDirectory"/>. So this bounds the boxes running
+    /// at once per host, not per process: by default one per core, so that CPU time limits stay
+    /// CPU time and do not turn into wall-clock kills when several workers share a host.
+    /// </summary>
+    public int SlotCount { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>How long a launch waits for a free slot before it fails.</summary>
+    public TimeSpan SlotWait { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Name of the cgroup, under each hierarchy's root, that holds every box cgroup.</summary>
     public string CgroupParent { get; init; } = "runner";

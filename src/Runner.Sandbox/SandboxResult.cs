@@ -1,26 +1,31 @@
+using System.Text.Json.Serialization;
 using Runner.Sandbox.Launch;
 
 namespace Runner.Sandbox;
 
-/// <summary>How a run ended. The README documents each value as a contract.</summary>
+/// <summary>
+/// How a run ended. The README documents each value as a contract; the snake_case names below
+/// are that contract, used by the CLI's JSON and the API alike.
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SandboxStatus>))]
 public enum SandboxStatus
 {
     /// <summary>Exited with code 0 within every limit.</summary>
-    Ok,
+    [JsonStringEnumMemberName("ok")] Ok,
     /// <summary>Exited with a non-zero code.</summary>
-    RuntimeError,
+    [JsonStringEnumMemberName("runtime_error")] RuntimeError,
     /// <summary>Killed by a signal that Runner did not send.</summary>
-    Signaled,
+    [JsonStringEnumMemberName("signaled")] Signaled,
     /// <summary>CPU time of the box exceeded the limit.</summary>
-    TimeLimit,
+    [JsonStringEnumMemberName("time_limit")] TimeLimit,
     /// <summary>Wall clock exceeded the limit.</summary>
-    WallTimeLimit,
+    [JsonStringEnumMemberName("wall_time_limit")] WallTimeLimit,
     /// <summary>The kernel's OOM killer acted on the box's memory cgroup.</summary>
-    MemoryLimit,
+    [JsonStringEnumMemberName("memory_limit")] MemoryLimit,
     /// <summary>A captured stream exceeded its cap.</summary>
-    OutputLimit,
+    [JsonStringEnumMemberName("output_limit")] OutputLimit,
     /// <summary>Runner could not run the program; the message names the step and errno.</summary>
-    InternalError,
+    [JsonStringEnumMemberName("internal_error")] InternalError,
 }
 
 /// <summary>The outcome of one run. Times in seconds, sizes in bytes.</summary>

@@ -115,4 +115,25 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
         Assert.True(errors.TryGetProperty("command", out _), errors.ToString());
         Assert.True(errors.TryGetProperty("files.../x", out _), errors.ToString());
     }
+
+    [Fact]
+    public async Task Two_files_that_name_one_path_or_a_file_and_its_directory_are_a_400_naming_the_second()
+    {
+        await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
+        var r = await host.Client().PostJson("/api/v1/runs", new
+        {
+            files = new Dictionary<string, object>
+            {
+                ["a.txt"] = new { content = "1" },
+                ["/box/a.txt"] = new { content = "2" },
+                ["d"] = new { content = "3" },
+                ["d/e"] = new { content = "4" },
+            },
+            command = new[] { "true" },
+        });
+        var errors = (await r.Expect(400)).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("files./box/a.txt", out _), errors.ToString());
+        Assert.True(errors.TryGetProperty("files.d/e", out _), errors.ToString());
+        Assert.False(errors.TryGetProperty("files.a.txt", out _), errors.ToString());
+    }
 }

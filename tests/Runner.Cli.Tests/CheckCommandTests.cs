@@ -45,4 +45,35 @@ public class CheckCommandTests
         Assert.Equal("box", report.Items[^1].Name);
         Assert.Contains(report.Items, i => i.Name.StartsWith("cgroup v"));
     }
+
+    [Fact]
+    public void Runner_check_warns_about_a_piped_core_pattern_module_autoloading_and_a_hugepage_pool()
+    {
+        var proc = Directory.CreateTempSubdirectory("runner-procsys-");
+        try
+        {
+            void Write(string path, string text)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(proc.FullName, path))!);
+                File.WriteAllText(Path.Combine(proc.FullName, path), text + "\n");
+            }
+            Write("kernel/core_pattern", "|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h");
+            Write("kernel/modprobe", "/sbin/modprobe");
+            Write("kernel/modules_disabled", "0");
+            Write("vm/nr_hugepages", "512");
+            Write("vm/nr_overcommit_hugepages", "0");
+            var risky = HostRisks.Check(proc.FullName);
+            Assert.All(risky, i => Assert.True(i.Ok && i.Detail.StartsWith("warning: "), $"{i.Name}: {i.Detail}"));
+
+            Write("kernel/core_pattern", "core");
+            Write("kernel/modprobe", "/bin/false");
+            Write("vm/nr_hugepages", "0");
+            var safe = HostRisks.Check(proc.FullName);
+            Assert.All(safe, i => Assert.False(i.Detail.StartsWith("warning"), $"{i.Name}: {i.Detail}"));
+        }
+        finally
+        {
+            proc.Delete(true);
+        }
+    }
 }

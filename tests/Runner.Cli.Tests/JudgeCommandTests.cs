@@ -40,7 +40,7 @@ public sealed class JudgeCommandTests : IDisposable
         Assert.True(seen.StopOnFirstFailure);
         Assert.Equal("/img", options!.RootfsPath);
         Assert.Equal(["t1", "t2", "t10"], seen.Tests.Select(t => t.Name));
-        Assert.EndsWith("t2.ans", seen.Tests[1].Answer.Path);
+        Assert.EndsWith("t2.ans", seen.Tests[1].Answer!.Path);
     }
 
     [Theory]
@@ -106,11 +106,32 @@ public sealed class JudgeCommandTests : IDisposable
     }
 
     [Fact]
-    public void An_input_without_an_answer_is_a_usage_error()
+    public void An_input_without_an_answer_is_a_test_without_expected_output()
     {
         File.WriteAllText(Path.Combine(_dir, "tests", "orphan.in"), "1 1\n");
-        Assert.Equal(2, _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests"));
-        Assert.Contains("'orphan.in' has no 'orphan.out' or 'orphan.ans'", _cli.Stderr);
+        JudgeRequest? seen = null;
+        _cli.Judge = (r, _) => { seen = r; return Report(Verdict.Accepted); };
+        Assert.Equal(0, _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests"));
+        var orphan = seen!.Tests.Single(t => t.Name == "orphan");
+        Assert.EndsWith("orphan.in", orphan.Input.Path);
+        Assert.Null(orphan.Answer);
+    }
+
+    [Fact]
+    public void A_test_without_an_answer_is_accepted_with_an_empty_message_in_real_boxes()
+    {
+        File.WriteAllText(Path.Combine(_dir, "tests", "orphan.in"), "2 2\n");
+        var code = _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(_cli.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal("accepted", root.GetProperty("verdict").GetString());
+        Assert.Equal("", root.GetProperty("message").GetString());
+        var orphan = root.GetProperty("tests").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "orphan");
+        Assert.Equal("accepted", orphan.GetProperty("verdict").GetString());
+        Assert.Equal("", orphan.GetProperty("message").GetString());
+        Assert.Equal(1, orphan.GetProperty("score").GetDouble());
+        Assert.Equal("4\n", orphan.GetProperty("output_excerpt").GetString());
     }
 
     [Fact]

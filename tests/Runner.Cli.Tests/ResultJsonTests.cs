@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Runner.Sandbox;
+using Runner.Sandbox.Json;
 using Runner.Sandbox.Launch;
 
 namespace Runner.Cli.Tests;
@@ -111,6 +112,6 @@ public class ResultJsonTests
     public void Every_engine_status_has_a_contract_name()
     {
         foreach (var status in Enum.GetValues<SandboxStatus>())
-            Assert.Matches("^[a-z_]+$", ResultJson.StatusName(status));
+            Assert.Matches("^[a-z_]+$", status.Name());
     }
 }

@@ -1,4 +1,5 @@
 using Runner.Judge.Checking;
+using Runner.Judge.Json;
 using Runner.Judge.Languages;
 using Runner.Sandbox;
 
@@ -41,10 +42,10 @@ internal static class JudgeHarness
             StopOnFirstFailure = stopOnFirstFailure,
         }, options ?? Options);
 
-    public static TestCase Test(string name, string input, string answer = "") => TestCase.FromText(name, input, answer);
+    public static TestCase Test(string name, string input, string? answer = "") => TestCase.FromText(name, input, answer);
 
     public static string Describe(JudgeReport report) =>
-        $"{VerdictNames.Of(report.Verdict)} [{report.Compile.Status}: {report.Compile.Message} {report.Compile.Output}] {report.Message}\n"
+        $"{report.Verdict.Name()} [{report.Compile.Status}: {report.Compile.Message} {report.Compile.Output}] {report.Message}\n"
         + string.Join("\n", report.Tests.Select(t =>
-            $"  {t.Name}: {VerdictNames.Of(t.Verdict)} cpu={t.CpuTime:0.000} wall={t.WallTime:0.000} mem={t.MemoryPeak} exit={t.ExitCode} sig={t.Signal} ({t.Message}) out='{t.OutputExcerpt}'"));
+            $"  {t.Name}: {t.Verdict.Name()} cpu={t.CpuTime:0.000} wall={t.WallTime:0.000} mem={t.MemoryPeak} exit={t.ExitCode} sig={t.Signal} ({t.Message}) out='{t.OutputExcerpt}'"));
 }

@@ -1,5 +1,5 @@
+using Runner.Judge.Checking;
 using Runner.Judge.Languages;
-using Runner.Sandbox.HostFiles;
 
 namespace Runner.Judge.Tests;
 
@@ -36,7 +36,7 @@ public sealed class SymlinkTests : IDisposable
         Run = ["bash", "main.sh", "run"],
     }, .. JudgeHarness.Catalog.Languages]);
 
-    private JudgeReport RunPlanter(string script, IReadOnlyList<TestCase> tests, Checking.CheckerSpec? checker = null) =>
+    private JudgeReport RunPlanter(string script, IReadOnlyList<TestCase> tests, CheckerSpec? checker = null) =>
         JudgeHarness.Run("plant", Guard + script, tests, checker: checker,
             options: JudgeHarness.Options with { Languages = PlantingLanguage() });
 
@@ -70,80 +70,11 @@ public sealed class SymlinkTests : IDisposable
             fi
             """,
             [JudgeHarness.Test("1", "sum 1 1\n", "sum"), JudgeHarness.Test("2", "sum 1 1\n", "sum")],
-            Checking.CheckerSpec.Custom(JudgeHarness.Program("checker.cpp")));
+            CheckerSpec.Custom(JudgeHarness.Program("checker.cpp")));
         Assert.True(report.Verdict == Verdict.Accepted, JudgeHarness.Describe(report));
         Assert.Equal("HOST-SECRET-7f3a\n", File.ReadAllText(_secret));
         Assert.Equal("precious\n", File.ReadAllText(Path.Combine(_victimDir, "precious")));
         Assert.Equal(0u, (uint)File.GetUnixFileMode(_secret) & 0x2); // still not world-writable
         Assert.Empty(Directory.EnumerateFileSystemEntries(JudgeHarness.WorkRoot)); // and the session dir is gone
     }
-}
-
-/// <summary>The host-side file primitives, on directories the test plants by hand.</summary>
-public sealed class BoxDirectoryTests : IDisposable
-{
-    private readonly string _root = Directory.CreateTempSubdirectory("runner-judge-boxdir-").FullName;
-
-    public void Dispose() => Directory.Delete(_root, recursive: true);
-
-    [Fact]
-    public void Reading_a_symlink_a_FIFO_or_an_oversized_file_is_refused()
-    {
-        using var box = BoxDirectory.Create(_root, "box");
-        File.WriteAllText(Path.Combine(_root, "secret"), "secret");
-        File.CreateSymbolicLink(Path.Combine(box.FullPath, "link"), Path.Combine(_root, "secret"));
-        Assert.Equal(0, Mkfifo(Path.Combine(box.FullPath, "fifo")));
-        File.WriteAllText(Path.Combine(box.FullPath, "big"), new string('x', 2000));
-        File.WriteAllText(Path.Combine(box.FullPath, "ok"), "ok");
-
-        Assert.Contains("errno 40", Assert.Throws<BoxFileException>(() => box.ReadFile("link", 100)).Message); // ELOOP
-        Assert.Contains("not a regular file", Assert.Throws<BoxFileException>(() => box.ReadFile("fifo", 100)).Message);
-        Assert.Contains("larger than 100 bytes", Assert.Throws<BoxFileException>(() => box.ReadFile("big", 100)).Message);
-        Assert.Throws<BoxFileException>(() => box.ReadFile("../secret", 100));
-        Assert.Equal("ok"u8.ToArray(), box.ReadFile("ok", 100));
-    }
-
-    [Fact]
-    public void Writing_never_replaces_or_follows_an_existing_entry()
-    {
-        using var box = BoxDirectory.Create(_root, "box");
-        var target = Path.Combine(_root, "target");
-        File.WriteAllText(target, "host");
-        File.CreateSymbolicLink(Path.Combine(box.FullPath, "input"), target);
-        Assert.Throws<BoxFileException>(() => box.WriteFile("input", "planted"u8));
-        Assert.Equal("host", File.ReadAllText(target));
-    }
-
-    [Fact]
-    public void Disposing_removes_the_directory_without_descending_into_symlinked_directories()
-    {
-        var keep = Directory.CreateDirectory(Path.Combine(_root, "keep")).FullName;
-        File.WriteAllText(Path.Combine(keep, "file"), "kept");
-        var box = BoxDirectory.Create(_root, "box");
-        Directory.CreateSymbolicLink(Path.Combine(box.FullPath, "link"), keep);
-        box.Dispose();
-        Assert.False(Directory.Exists(box.FullPath));
-        Assert.Equal("kept", File.ReadAllText(Path.Combine(keep, "file")));
-    }
-
-    [Fact]
-    public void A_snapshot_keeps_regular_files_and_directories_with_their_exec_bit_and_nothing_else()
-    {
-        using var from = BoxDirectory.Create(_root, "from");
-        from.WriteFile("main", "bin"u8, executable: true);
-        Directory.CreateDirectory(Path.Combine(from.FullPath, "pkg"));
-        File.WriteAllText(Path.Combine(from.FullPath, "pkg", "A.class"), "class");
-        File.CreateSymbolicLink(Path.Combine(from.FullPath, "link"), "/etc/passwd");
-        var files = from.Snapshot(1 << 20, 100);
-        Assert.Equal(["main", "pkg/", "pkg/A.class"], files.Select(f => f.RelativePath));
-
-        using var to = BoxDirectory.Create(_root, "to");
-        to.Restore(files);
-        Assert.Equal("class", File.ReadAllText(Path.Combine(to.FullPath, "pkg", "A.class")));
-        Assert.True(File.GetUnixFileMode(Path.Combine(to.FullPath, "main")).HasFlag(UnixFileMode.UserExecute));
-        Assert.False(File.Exists(Path.Combine(to.FullPath, "link")));
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo")]
-    private static extern int Mkfifo(string path, int mode = 0x1a4);
 }

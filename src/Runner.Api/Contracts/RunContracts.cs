@@ -1,3 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
+using Runner.Sandbox.Json;
+
 namespace Runner.Api.Contracts;
 
 /// <summary>The body of POST /api/v1/runs: one command in one fresh box.</summary>
@@ -7,10 +11,13 @@ public sealed record RunRequest
     public IReadOnlyDictionary<string, RunFile>? Files { get; init; }
 
     /// <summary>argv, run as is (never through a shell unless you name one).</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public IReadOnlyList<string>? Command { get; init; }
 
+    /// <summary>The program's stdin (default empty).</summary>
     public string? Stdin { get; init; }
 
+    /// <summary>Same defaults and maxima as a submission's limits.</summary>
     public LimitsRequest? Limits { get; init; }
 
     /// <summary>Paths under /box to return after the run: regular files only, never through a symlink.</summary>
@@ -20,28 +27,28 @@ public sealed record RunRequest
 /// <summary>File content as text (UTF-8) or base64; exactly one of the two.</summary>
 public sealed record RunFile
 {
+    /// <summary>The file's text, written as UTF-8.</summary>
     public string? Content { get; init; }
+
+    /// <summary>The file's bytes, base64-encoded (for binary files).</summary>
     public string? Base64 { get; init; }
 }
 
-/// <summary>The sandbox result (the CLI's --json fields) plus the copied-out files.</summary>
-public sealed record RunResponse
+/// <summary>
+/// The engine's result record, the same the CLI's <c>--json</c> prints, plus the copied-out
+/// files after its fields.
+/// </summary>
+public sealed record RunResponse : SandboxResultJson
 {
-    public required string Status { get; init; }
-    public int? ExitCode { get; init; }
-    public int? Signal { get; init; }
-    public double CpuTime { get; init; }
-    public double UserTime { get; init; }
-    public double SystemTime { get; init; }
-    public double WallTime { get; init; }
-    public long? MemoryPeak { get; init; }
-    public bool OomKilled { get; init; }
-    public required string Stdout { get; init; }
-    public required string Stderr { get; init; }
-    public bool StdoutTruncated { get; init; }
-    public bool StderrTruncated { get; init; }
-    public required string Message { get; init; }
-    public required IReadOnlyList<CopiedFile> Files { get; init; }
+    /// <summary>The serializer's constructor; with it the required fields stay required in the OpenAPI document.</summary>
+    public RunResponse()
+    {
+    }
+
+    [SetsRequiredMembers]
+    public RunResponse(SandboxResultJson result, IReadOnlyList<CopiedFile> files) : base(result) => Files = files;
+
+    [JsonPropertyOrder(14)] public required IReadOnlyList<CopiedFile> Files { get; init; }
 }
 
 /// <summary>
@@ -50,4 +57,5 @@ public sealed record RunResponse
 /// </summary>
 public sealed record CopiedFile(string Path, long? Size, string? Base64, string? Error);
 
+/// <summary>A language some live worker can judge; versions of workers on different images are comma-separated.</summary>
 public sealed record LanguageView(string Id, string Name, string Version);

@@ -1,15 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Runner.Api.Contracts;
 
 /// <summary>
 /// The body of POST /api/v1/submissions. Every field is validated by hand in
-/// <see cref="Submissions.SubmissionValidator"/> so a 400 names the exact JSON field.
+/// <see cref="Submissions.SubmissionValidator"/> so a 400 names the exact JSON field; the
+/// [Required] marks are for the OpenAPI document (nothing enforces them before the validator).
 /// </summary>
 public sealed record SubmissionRequest
 {
     /// <summary>Language id, as listed by GET /api/v1/languages.</summary>
+    [Required]
     public string? Language { get; init; }
 
     /// <summary>The program's source text.</summary>
+    [Required]
     public string? Source { get; init; }
 
     /// <summary>Input of the single implicit test (ignored when <see cref="Tests"/> is given).</summary>
@@ -21,8 +26,10 @@ public sealed record SubmissionRequest
     /// <summary>Test cases, run in order; each gets a fresh box.</summary>
     public IReadOnlyList<TestCaseRequest>? Tests { get; init; }
 
+    /// <summary>Limits per test; omitted fields take the server's defaults.</summary>
     public LimitsRequest? Limits { get; init; }
 
+    /// <summary>How output is compared with expected_output (default lines).</summary>
     public CheckerRequest? Checker { get; init; }
 
     /// <summary>Stop at the first failing test (judges) instead of running all (autograders, the default).</summary>
@@ -32,10 +39,16 @@ public sealed record SubmissionRequest
     public string? CallbackUrl { get; init; }
 }
 
+/// <summary>One test: the program's stdin and, optionally, the answer its output is checked against.</summary>
 public sealed record TestCaseRequest
 {
+    /// <summary>Unique within the submission; defaults to the 1-based index.</summary>
     public string? Name { get; init; }
+
+    /// <summary>The program's stdin (default empty).</summary>
     public string? Input { get; init; }
+
+    /// <summary>The answer; without it the test passes when the program runs cleanly.</summary>
     public string? ExpectedOutput { get; init; }
 }
 

@@ -1,3 +1,6 @@
+using Runner.Judge;
+using Runner.Judge.Json;
+
 namespace Runner.Api.Contracts;
 
 /// <summary>What a judge produces for one submission; stored as JSON and served inside <see cref="SubmissionView"/>.</summary>
@@ -5,5 +8,5 @@ public sealed record SubmissionResult(
     Verdict Verdict,
     double Score,
     CompileView? Compile,
-    IReadOnlyList<TestView> Tests,
+    IReadOnlyList<TestJson> Tests,
     string? Message);

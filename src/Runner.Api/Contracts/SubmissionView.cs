@@ -1,26 +1,17 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
+using Runner.Judge;
+using Runner.Judge.Json;
 
 namespace Runner.Api.Contracts;
 
+/// <summary>queued (waiting for a worker), running (a worker holds it), finished (verdict stored).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<SubmissionStatus>))]
 public enum SubmissionStatus
 {
     [JsonStringEnumMemberName("queued")] Queued,
     [JsonStringEnumMemberName("running")] Running,
     [JsonStringEnumMemberName("finished")] Finished,
-}
-
-[JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]
-public enum Verdict
-{
-    [JsonStringEnumMemberName("accepted")] Accepted,
-    [JsonStringEnumMemberName("wrong_answer")] WrongAnswer,
-    [JsonStringEnumMemberName("time_limit_exceeded")] TimeLimitExceeded,
-    [JsonStringEnumMemberName("memory_limit_exceeded")] MemoryLimitExceeded,
-    [JsonStringEnumMemberName("output_limit_exceeded")] OutputLimitExceeded,
-    [JsonStringEnumMemberName("runtime_error")] RuntimeError,
-    [JsonStringEnumMemberName("compilation_error")] CompilationError,
-    [JsonStringEnumMemberName("internal_error")] InternalError,
 }
 
 /// <summary>202 answer to a POST: where to poll.</summary>
@@ -35,7 +26,7 @@ public sealed record SubmissionView
     public Verdict? Verdict { get; init; }
     public double? Score { get; init; }
     public CompileView? Compile { get; init; }
-    public IReadOnlyList<TestView>? Tests { get; init; }
+    public IReadOnlyList<TestJson>? Tests { get; init; }
 
     /// <summary>While running: what the worker is doing now.</summary>
     public ProgressView? Progress { get; init; }
@@ -51,20 +42,28 @@ public sealed record SubmissionView
     public int Attempts { get; init; }
 }
 
-/// <summary>The compile step; null for interpreted languages.</summary>
-public sealed record CompileView(bool Success, string Output, double CpuTime, double WallTime, int? ExitCode, string Message);
+/// <summary>
+/// The judge's compile record plus <c>success</c>, which predates <c>status</c> and stays for v1
+/// clients (deprecated: read <c>status</c>). Null in a submission when there is no compile step.
+/// </summary>
+public sealed record CompileView : CompileJson
+{
+    [JsonPropertyOrder(7)] public required bool Success { get; init; }
 
-/// <summary>One test's outcome. Times in seconds, memory in bytes.</summary>
-public sealed record TestView(
-    string Name,
-    Verdict Verdict,
-    double CpuTime,
-    double WallTime,
-    long? MemoryPeak,
-    int? ExitCode,
-    int? Signal,
-    string Message,
-    string OutputExcerpt);
+    public static new CompileView From(CompileReport c) =>
+        new(CompileJson.From(c)) { Success = c.Status == CompileStatus.Succeeded };
+
+    [SetsRequiredMembers]
+    private CompileView(CompileJson compile) : base(compile)
+    {
+    }
+
+    /// <summary>The serializer's constructor; with it the required fields stay required in the OpenAPI document.</summary>
+    [JsonConstructor]
+    public CompileView()
+    {
+    }
+}
 
 /// <summary>Progress of a running submission: "compiling", or "testing" with the current test.</summary>
 public sealed record ProgressView(string Phase, string? Test, int? TestIndex, int? TestCount);
@@ -72,9 +71,13 @@ public sealed record ProgressView(string Phase, string? Test, int? TestIndex, in
 /// <summary>Batch POST answer: one entry per submitted item, in order.</summary>
 public sealed record BatchAccepted(IReadOnlyList<SubmissionAccepted> Submissions);
 
+/// <summary>The body of POST /api/v1/submissions/batch.</summary>
 public sealed record BatchRequest
 {
+    /// <summary>Submissions, validated together: one bad item refuses the batch, naming it (submissions[1].language).</summary>
+    [System.ComponentModel.DataAnnotations.Required]
     public IReadOnlyList<SubmissionRequest>? Submissions { get; init; }
 }
 
+/// <summary>GET /api/v1/submissions/batch: the submissions in the order asked.</summary>
 public sealed record BatchView(IReadOnlyList<SubmissionView> Submissions);

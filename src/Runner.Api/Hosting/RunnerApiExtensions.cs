@@ -29,6 +29,9 @@ public static class RunnerApiExtensions
             // A misspelt field ("stdn") is an error naming it, not a silently ignored input.
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            // Numbers are JSON numbers. The web default also reads "2" as 2, which makes the
+            // OpenAPI document type every number as number|string.
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         // Bad JSON reaches BadRequestExceptionHandler, which names the field.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -41,7 +44,10 @@ public static class RunnerApiExtensions
             k.Limits.MaxRequestLineSize = 64 * 1024;
             k.ConfigureEndpointDefaults(listen => listen.UseProblemBodiesForKestrelErrors());
         });
-        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer<OpenApiDocumentInfo>());
+        builder.Services.AddOpenApi("v1", o => o
+            .AddDocumentTransformer<OpenApiDocumentInfo>()
+            .AddDocumentTransformer<OpenApiContract>()
+            .AddSchemaTransformer<OpenApiContract>());
 
         builder.Services.AddSingleton<LargeBodyMemory>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LargeBodyMemory>());

@@ -1,6 +1,6 @@
 namespace Runner.Api.Hosting;
 
-/// <summary>The "Runner" configuration section. docs/service.md lists every key.</summary>
+/// <summary>The "Runner" configuration section. README.md#configuration lists every key.</summary>
 public sealed class RunnerOptions
 {
     public const string Section = "Runner";

@@ -6,6 +6,7 @@ using Runner.Api.Contracts;
 using Runner.Api.Hosting;
 using Runner.Api.Queue;
 using Runner.Api.Storage;
+using Runner.Judge;
 
 namespace Runner.Api.Judging;
 

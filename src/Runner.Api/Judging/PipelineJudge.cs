@@ -5,10 +5,10 @@ using Runner.Api.Languages;
 using Runner.Api.Storage;
 using Runner.Judge;
 using Runner.Judge.Checking;
+using Runner.Judge.Json;
 using Runner.Judge.Languages;
 using Runner.Sandbox;
-using JudgeVerdict = Runner.Judge.Verdict;
-using Verdict = Runner.Api.Contracts.Verdict;
+using Runner.Sandbox.Json;
 
 namespace Runner.Api.Judging;
 
@@ -52,22 +52,13 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
         {
             Language = input.Language,
             Source = input.Source,
-            Tests = input.Tests.Select(t => TestCase.FromText(t.Name, t.Input, t.ExpectedOutput ?? "")).ToList(),
-            Limits = new SandboxLimits
-            {
-                CpuTimeSeconds = input.Limits.Time,
-                WallTimeSeconds = input.Limits.WallTime,
-                MemoryBytes = input.Limits.Memory,
-                Pids = input.Limits.Pids,
-                OutputBytes = input.Limits.Output,
-            },
+            Tests = input.Tests.Select(t => TestCase.FromText(t.Name, t.Input, t.ExpectedOutput)).ToList(),
+            Limits = input.Limits.ToSandboxLimits(),
             Checker = input.Checker.Type switch
             {
-                "exact" => CheckerSpec.Exact,
-                "tokens" => CheckerSpec.Tokens,
-                "float" => CheckerSpec.Float(input.Checker.Epsilon ?? CheckerSpec.DefaultEpsilon),
-                "custom" => CheckerSpec.Custom(input.Checker.Source!, input.Checker.Language!),
-                _ => CheckerSpec.Lines,
+                CheckerKind.Float => CheckerSpec.Float(input.Checker.Epsilon ?? CheckerSpec.DefaultEpsilon),
+                CheckerKind.Custom => CheckerSpec.Custom(input.Checker.Source!, input.Checker.Language!),
+                var kind => new CheckerSpec { Kind = kind },
             },
             StopOnFirstFailure = input.StopOnFirstFailure,
         };
@@ -86,7 +77,7 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
         try
         {
             var report = await Task.Run(() => Runner.Judge.JudgePipeline.Run(request, JudgeOptions, judgeProgress, ct), ct);
-            return ToResult(report, input);
+            return ToResult(report);
         }
         catch (JudgeRequestException e)
         {
@@ -95,43 +86,13 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
         }
     }
 
-    private static SubmissionResult ToResult(JudgeReport report, JudgeInput input)
-    {
-        var tests = report.Tests.Select(t =>
-        {
-            // Without an expected output a test only has to run cleanly; the pipeline compared
-            // with an empty answer, so its wrong_answer means "ran fine".
-            var expected = input.Tests.FirstOrDefault(x => x.Name == t.Name)?.ExpectedOutput;
-            var verdict = Map(t.Verdict);
-            if (expected is null && verdict == Verdict.WrongAnswer) verdict = Verdict.Accepted;
-            return new TestView(t.Name, verdict, t.CpuTime, t.WallTime, t.MemoryPeak, t.ExitCode, t.Signal, t.Message, t.OutputExcerpt);
-        }).ToList();
-        var overall = Map(report.Verdict);
-        var points = report.Score.Points;
-        if (overall == Verdict.WrongAnswer && tests.Count > 0)
-        {
-            var firstBad = tests.FirstOrDefault(t => t.Verdict != Verdict.Accepted);
-            overall = firstBad?.Verdict ?? Verdict.Accepted;
-            points += tests.Count(t => t.Verdict == Verdict.Accepted) - report.Tests.Count(t => t.Verdict == JudgeVerdict.Accepted);
-        }
-        var compile = report.Compile.Status == CompileStatus.Skipped
-            ? null
-            : new CompileView(report.Compile.Status == CompileStatus.Succeeded, report.Compile.Output, report.Compile.CpuTime,
-                report.Compile.WallTime, report.Compile.ExitCode, report.Compile.Message);
-        return new SubmissionResult(overall, points, compile, tests, report.Message.Length == 0 ? null : report.Message);
-    }
-
-    private static Verdict Map(JudgeVerdict v) => v switch
-    {
-        JudgeVerdict.Accepted => Verdict.Accepted,
-        JudgeVerdict.WrongAnswer => Verdict.WrongAnswer,
-        JudgeVerdict.TimeLimitExceeded => Verdict.TimeLimitExceeded,
-        JudgeVerdict.MemoryLimitExceeded => Verdict.MemoryLimitExceeded,
-        JudgeVerdict.OutputLimitExceeded => Verdict.OutputLimitExceeded,
-        JudgeVerdict.RuntimeError => Verdict.RuntimeError,
-        JudgeVerdict.CompilationError => Verdict.CompilationError,
-        _ => Verdict.InternalError,
-    };
+    /// <summary>The judge's report as the API serves it; the judge has decided everything already.</summary>
+    private static SubmissionResult ToResult(JudgeReport report) => new(
+        report.Verdict,
+        JsonRounding.Round(report.Score.Points),
+        report.Compile.Status == CompileStatus.Skipped ? null : CompileView.From(report.Compile),
+        report.Tests.Select(TestJson.From).ToList(),
+        report.Message.Length == 0 ? null : report.Message);
 
     /// <summary>Reports on the judge's own thread, in order (Progress&lt;T&gt; would post them to the pool).</summary>
     private sealed class CallbackProgress<T>(Action<T> handler) : IProgress<T>

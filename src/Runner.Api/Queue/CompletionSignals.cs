@@ -2,7 +2,7 @@ namespace Runner.Api.Queue;
 
 /// <summary>
 /// Wakes ?wait=true requests when their submission finishes: directly when it is stored in
-/// this process, and through <see cref="FinishedSubmissionListener"/> (one LISTEN connection
+/// this process, and through <see cref="Storage.FinishedSubmissionListener"/> (one LISTEN connection
 /// for the whole process) when a worker elsewhere stores it. Waiters hold no database
 /// connection while they wait, so a thousand of them cost the database nothing.
 /// </summary>

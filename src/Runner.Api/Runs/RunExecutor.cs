@@ -5,12 +5,14 @@ using Runner.Api.Hosting;
 using Runner.Api.Storage;
 using Runner.Api.Submissions;
 using Runner.Sandbox;
+using Runner.Sandbox.HostFiles;
+using Runner.Sandbox.Json;
 
 namespace Runner.Api.Runs;
 
 /// <summary>
 /// POST /api/v1/runs: one argv in one fresh box whose /box holds the given files, then the
-/// copy_out files read back without following links (see <see cref="BoxFileReader"/>).
+/// copy_out files read back without following links (see <see cref="BoxDirectory.CopyOut"/>).
 /// Runs execute on the API host, at most Runner:Queue:Workers at once.
 /// </summary>
 public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions sandbox, ILogger<RunExecutor> logger) : IDisposable
@@ -62,6 +64,12 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             }
             else bytes = Encoding.UTF8.GetBytes(file.Content!);
             total += bytes.Length;
+            // "a" and "/box/a" name one file, and "a" cannot be a file and hold "a/b" too.
+            if (files.Any(f => f.Item1 == rel || f.Item1.StartsWith(rel + "/", StringComparison.Ordinal) || rel.StartsWith(f.Item1 + "/", StringComparison.Ordinal)))
+            {
+                errors.Add(field, "names the same file as, or a directory of, another entry");
+                continue;
+            }
             files.Add((rel, bytes));
         }
         if (total > server.MaxRunFilesBytes) errors.Add("files", $"total {total} bytes is over the server maximum of {server.MaxRunFilesBytes}");
@@ -86,89 +94,53 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         await _slots.WaitAsync(ct);
         var root = options.Value.WorkRoot ?? Path.Combine(Path.GetTempPath(), "runner-runs");
         var id = Guid.NewGuid().ToString("N");
-        var box = Path.Combine(root, id);
         var stdinPath = Path.Combine(root, id + ".stdin");
+        BoxDirectory? box = null;
         try
         {
-            // Written before the box exists, into a directory only we have touched: nothing here
-            // can be a planted link yet. Modes let the box uid read what we wrote.
+            // The box's files go through the same no-follow host-file code as the judge's; stdin
+            // sits beside the box directory, in a directory only the host writes.
             Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-            Directory.CreateDirectory(box, (UnixFileMode)0b111_101_101);
-            foreach (var (path, content) in run.Files)
-            {
-                var full = Path.Combine(box, path);
-                var parent = Path.GetDirectoryName(full)!;
-                if (parent != box) Directory.CreateDirectory(parent, (UnixFileMode)0b111_101_101);
-                await File.WriteAllBytesAsync(full, content, ct);
-                File.SetUnixFileMode(full, (UnixFileMode)0b110_100_100);
-            }
+            box = BoxDirectory.Create(root, id);
+            foreach (var (path, content) in run.Files) box.WriteFile(path, content);
             await File.WriteAllTextAsync(stdinPath, run.Stdin, ct);
-            File.SetUnixFileMode(stdinPath, (UnixFileMode)0b110_100_100);
+            File.SetUnixFileMode(stdinPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
             var spec = new SandboxSpec
             {
                 Argv = run.Argv,
-                WorkDir = box,
+                WorkDir = box.FullPath,
                 StdinPath = stdinPath,
-                Limits = new SandboxLimits
-                {
-                    CpuTimeSeconds = run.Limits.Time,
-                    WallTimeSeconds = run.Limits.WallTime,
-                    MemoryBytes = run.Limits.Memory,
-                    Pids = run.Limits.Pids,
-                    OutputBytes = run.Limits.Output,
-                },
+                Limits = run.Limits.ToSandboxLimits(),
             };
             var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
             if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
             var copied = run.CopyOut.Select(p =>
             {
-                var o = BoxFileReader.Read(box, p, options.Value.Limits.MaxCopyOutBytes);
+                var o = box.CopyOut(p, options.Value.Limits.MaxCopyOutBytes);
                 return new CopiedFile(p, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error);
             }).ToList();
-            return ToResponse(result, copied);
+            return new RunResponse(SandboxResultJson.From(result), copied);
         }
         finally
         {
             _slots.Release();
-            TryDelete(box, stdinPath);
+            box?.Dispose();
+            TryDelete(stdinPath);
         }
     }
 
-    private void TryDelete(string box, string stdinPath)
+    private void TryDelete(string stdinPath)
     {
         try
         {
-            // Directory.Delete removes a symlink found inside rather than descending through it.
-            if (Directory.Exists(box)) Directory.Delete(box, recursive: true);
             File.Delete(stdinPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Could not remove run directory {Box}: {Error}", box, e.Message);
+            logger.LogWarning("Could not remove run stdin {Path}: {Error}", stdinPath, e.Message);
         }
     }
-
-    private static RunResponse ToResponse(SandboxResult r, IReadOnlyList<CopiedFile> files) => new()
-    {
-        Status = r.Status.Name(),
-        ExitCode = r.ExitCode,
-        Signal = r.Signal,
-        CpuTime = Seconds(r.CpuTime),
-        UserTime = Seconds(r.UserTime),
-        SystemTime = Seconds(r.SystemTime),
-        WallTime = Seconds(r.WallTime),
-        MemoryPeak = r.MemoryPeak,
-        OomKilled = r.OomKilled,
-        Stdout = r.Stdout,
-        Stderr = r.Stderr,
-        StdoutTruncated = r.StdoutTruncated,
-        StderrTruncated = r.StderrTruncated,
-        Message = r.Message,
-        Files = files,
-    };
-
-    private static double Seconds(double v) => double.IsFinite(v) ? Math.Round(v, 6, MidpointRounding.AwayFromZero) : 0;
 
     public void Dispose() => _slots.Dispose();
 }

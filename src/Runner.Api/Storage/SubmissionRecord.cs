@@ -1,4 +1,7 @@
 using Runner.Api.Contracts;
+using Runner.Judge;
+using Runner.Judge.Checking;
+using Runner.Sandbox;
 
 namespace Runner.Api.Storage;
 
@@ -30,7 +33,7 @@ public sealed record SubmissionRecord
         Language = Input.Language,
         Verdict = Result?.Verdict,
         Score = Result?.Score,
-        Compile = Result?.Compile,
+        Compile = Result?.Compile is { } compile ? Upgraded(compile) : null,
         Tests = Result?.Tests,
         Message = Result?.Message,
         Progress = Status == SubmissionStatus.Running ? Progress : null,
@@ -39,6 +42,14 @@ public sealed record SubmissionRecord
         FinishedAt = FinishedAt,
         Attempts = Attempts,
     };
+
+    /// <summary>
+    /// Results stored before <c>compile.status</c> existed read back as skipped (the enum's
+    /// default), which a stored compile never is: the judge's skipped compile is stored as null.
+    /// </summary>
+    private static CompileView Upgraded(CompileView compile) => compile.Status == CompileStatus.Skipped
+        ? compile with { Status = compile.Success ? CompileStatus.Succeeded : CompileStatus.Failed }
+        : compile;
 }
 
 /// <summary>
@@ -60,7 +71,18 @@ public sealed record JudgeInput
 public sealed record JudgeTestCase(string Name, string Input, string? ExpectedOutput);
 
 /// <summary>Times in seconds, sizes in bytes.</summary>
-public sealed record JudgeLimits(double Time, double WallTime, long Memory, int Pids, long Output);
+public sealed record JudgeLimits(double Time, double WallTime, long Memory, int Pids, long Output)
+{
+    /// <summary>The engine's limits for one run: the API's runs and each judged test alike.</summary>
+    public SandboxLimits ToSandboxLimits() => new()
+    {
+        CpuTimeSeconds = Time,
+        WallTimeSeconds = WallTime,
+        MemoryBytes = Memory,
+        Pids = Pids,
+        OutputBytes = Output,
+    };
+}
 
-/// <param name="Type">exact | lines | tokens | float | custom.</param>
-public sealed record JudgeChecker(string Type, double? Epsilon = null, string? Language = null, string? Source = null);
+/// <param name="Type">Stored as exact | lines | tokens | float | custom (<see cref="CheckerKind"/>'s JSON names).</param>
+public sealed record JudgeChecker(CheckerKind Type, double? Epsilon = null, string? Language = null, string? Source = null);

@@ -6,14 +6,13 @@ using Runner.Api.Hosting;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
 using Runner.Api.Storage;
+using Runner.Judge.Checking;
 
 namespace Runner.Api.Submissions;
 
 /// <summary>Turns a request into a <see cref="JudgeInput"/>, or into errors keyed by JSON field.</summary>
 public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy callbacks, IOptions<RunnerOptions> options)
 {
-    private static readonly HashSet<string> Checkers = ["exact", "lines", "tokens", "float", "custom"];
-
     public JudgeInput? Validate(SubmissionRequest? request, string prefix, ValidationErrors errors)
     {
         var server = options.Value.Limits;
@@ -67,15 +66,16 @@ public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy 
 
         var limits = LimitsValidator.Resolve(request.Limits, server, Field(prefix, "limits"), errors);
 
-        var checker = new JudgeChecker("lines");
+        var checker = new JudgeChecker(CheckerKind.Lines);
         if (request.Checker is { } c)
         {
-            var type = c.Type ?? "lines";
-            if (!Checkers.Contains(type))
-                errors.Add(Field(prefix, "checker.type"), $"unknown checker '{type}'; expected one of {string.Join(", ", Checkers)}");
+            var type = CheckerKind.Lines;
+            if (c.Type is not null && !CheckerSpec.TryParseKind(c.Type, out type))
+                errors.Add(Field(prefix, "checker.type"),
+                    $"unknown checker '{c.Type}'; expected one of {string.Join(", ", Enum.GetValues<CheckerKind>().Select(CheckerKindJsonConverter.Name))}");
             if (c.Epsilon is { } eps && (!(eps >= 0) || double.IsInfinity(eps)))
                 errors.Add(Field(prefix, "checker.epsilon"), "must be a finite number >= 0");
-            if (type == "custom")
+            if (type == CheckerKind.Custom)
             {
                 if (c.Language is null || !known.Contains(c.Language))
                     errors.Add(Field(prefix, "checker.language"), $"a custom checker needs a known language; available: {string.Join(", ", known.Order())}");

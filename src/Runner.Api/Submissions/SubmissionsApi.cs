@@ -19,12 +19,14 @@ public static class SubmissionsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("/{id:guid}", Get).WithName("GetSubmission");
+        group.MapGet("/{id:guid}", Get).WithName("GetSubmission")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/batch", CreateBatch).WithName("CreateSubmissionBatch").WithMetadata(bodyCap)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        group.MapGet("/batch", GetBatch).WithName("GetSubmissionBatch").AllowQuery("ids");
+        group.MapGet("/batch", GetBatch).WithName("GetSubmissionBatch").AllowQuery("ids")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
     }
 
@@ -67,11 +69,13 @@ public static class SubmissionsApi
         return TypedResults.Accepted(Location(stored.Id), new SubmissionAccepted(stored.Id, stored.Status));
     }
 
+    /// <summary>One submission: its status, and its verdict and per-test results once finished; 404 for an unknown id.</summary>
     internal static async Task<Results<Ok<SubmissionView>, ProblemHttpResult>> Get(Guid id, ISubmissionStore store, CancellationToken ct) =>
         await store.GetAsync(id, ct) is { } s
             ? TypedResults.Ok(s.ToView())
             : Problems.NotFound($"no submission with id {id}");
 
+    /// <summary>Queue several submissions at once (at most Runner:Limits:MaxBatch); all or none are accepted.</summary>
     internal static async Task<Results<Accepted<BatchAccepted>, ValidationProblem, ProblemHttpResult>> CreateBatch(
         BatchRequest request,
         HttpContext http,
@@ -110,7 +114,7 @@ public static class SubmissionsApi
             new BatchAccepted(stored.Select(r => new SubmissionAccepted(r.Id, r.Status)).ToList()));
     }
 
-    /// <summary>Several submissions at once: ids is a comma-separated list.</summary>
+    /// <summary>Several submissions at once: ids is a comma-separated list; 404 if any is unknown.</summary>
     internal static async Task<Results<Ok<BatchView>, ValidationProblem, ProblemHttpResult>> GetBatch(string? ids, ISubmissionStore store, CancellationToken ct)
     {
         var errors = new ValidationErrors();

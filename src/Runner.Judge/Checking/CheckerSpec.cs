@@ -1,10 +1,20 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Runner.Judge.Checking;
 
+/// <summary>The checker kinds; their names are lowercase on the wire (the API's <c>checker.type</c>, the CLI's <c>--checker</c>).</summary>
+[JsonConverter(typeof(CheckerKindJsonConverter))]
 public enum CheckerKind { Exact, Lines, Tokens, Float, Custom }
 
-/// <summary>How a test's output is compared with its answer (docs/judge-contract.md, "Checkers").</summary>
+/// <summary>exact, lines, tokens, float, custom: the lowercase names, one rule for JSON and for <see cref="CheckerSpec.TryParseKind"/>.</summary>
+public sealed class CheckerKindJsonConverter() : JsonStringEnumConverter<CheckerKind>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false)
+{
+    public static string Name(CheckerKind kind) => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString());
+}
+
+/// <summary>How a test's output is compared with its answer (README.md#checkers).</summary>
 public sealed record CheckerSpec
 {
     public const double DefaultEpsilon = 1e-6;
@@ -32,6 +42,19 @@ public sealed record CheckerSpec
 
     public static CheckerSpec Custom(string source, string language = "cpp") =>
         new() { Kind = CheckerKind.Custom, CustomSource = source, CustomLanguage = language };
+
+    /// <summary>A kind by its wire name (exact, lines, tokens, float, custom); nothing else parses.</summary>
+    public static bool TryParseKind(string? name, out CheckerKind kind)
+    {
+        foreach (var k in Enum.GetValues<CheckerKind>())
+        {
+            if (CheckerKindJsonConverter.Name(k) != name) continue;
+            kind = k;
+            return true;
+        }
+        kind = default;
+        return false;
+    }
 
     /// <summary>Parses exact, lines, tokens, float or float:EPS; null for anything else (a checker file).</summary>
     public static CheckerSpec? TryParseBuiltIn(string text)

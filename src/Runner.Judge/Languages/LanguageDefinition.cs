@@ -4,7 +4,7 @@ using Runner.Sandbox;
 namespace Runner.Judge.Languages;
 
 /// <summary>
-/// One language as the operator's data file describes it (docs/judge-contract.md, "Languages").
+/// One language as the operator's data file describes it (README.md#languages).
 /// Argv entries may use <c>{memory_mib}</c>: the submission's memory limit in MiB, before the
 /// language's headroom, so a runtime's own heap cap (JVM <c>-Xmx</c>) trips before the cgroup's.
 /// </summary>

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Text;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Cgroups;
 
@@ -8,23 +8,15 @@ namespace Runner.Sandbox.Cgroups;
 /// kernel parses each write() as one value and reports rejection as that call's errno;
 /// writes never create files, so a missing control file is an error, as on cgroupfs.
 /// </summary>
-internal static unsafe partial class CgroupFile
+internal static unsafe class CgroupFile
 {
-    private const int O_RDONLY = 0;
-    private const int O_WRONLY = 1;
-    private const int O_TRUNC = 0x200;
-    internal const int O_CLOEXEC = 0x80000;
-
-    internal static int O_DIRECTORY { get; } =
-        RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
-
     /// <summary>Writes <paramref name="value"/> in one write(2); returns 0 or the errno.</summary>
     public static int TryWrite(string path, string value)
     {
-        var fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        var fd = Libc.open(path, Libc.OWronly | Libc.OTrunc | Libc.OCloexec, 0);
         if (fd < 0)
         {
-            return Marshal.GetLastPInvokeError();
+            return Libc.Errno;
         }
 
         try
@@ -32,12 +24,12 @@ internal static unsafe partial class CgroupFile
             var bytes = Encoding.ASCII.GetBytes(value);
             fixed (byte* p = bytes)
             {
-                return write(fd, p, bytes.Length) == bytes.Length ? 0 : Marshal.GetLastPInvokeError();
+                return Libc.write(fd, p, bytes.Length) == bytes.Length ? 0 : Libc.Errno;
             }
         }
         finally
         {
-            _ = CgroupSystemCalls.close(fd);
+            _ = Libc.close(fd);
         }
     }
 
@@ -46,7 +38,7 @@ internal static unsafe partial class CgroupFile
         var errno = TryWrite(path, value);
         if (errno != 0)
         {
-            throw new IOException($"cannot write '{value}' to {path}: {CgroupSystemCalls.Describe(errno)}");
+            throw new IOException($"cannot write '{value}' to {path}: {ErrnoName.Describe(errno)}");
         }
     }
 
@@ -61,7 +53,7 @@ internal static unsafe partial class CgroupFile
         var n = ReadSmall(NullTerminated(path), buffer);
         if (n < 0)
         {
-            throw new IOException($"cannot read {path}: {CgroupSystemCalls.Describe(-n)}");
+            throw new IOException($"cannot read {path}: {ErrnoName.Describe(-n)}");
         }
 
         return FindKeyed(buffer[..n], Encoding.ASCII.GetBytes(key));
@@ -101,12 +93,12 @@ internal static unsafe partial class CgroupFile
         int fd;
         fixed (byte* p = nullTerminatedPath)
         {
-            fd = open(p, O_RDONLY | O_CLOEXEC);
+            fd = Libc.open(p, Libc.ORdonly | Libc.OCloexec, 0);
         }
 
         if (fd < 0)
         {
-            return -Marshal.GetLastPInvokeError();
+            return -Libc.Errno;
         }
 
         try
@@ -116,10 +108,10 @@ internal static unsafe partial class CgroupFile
             {
                 while (total < buffer.Length)
                 {
-                    var n = read(fd, b + total, buffer.Length - total);
+                    var n = Libc.read(fd, b + total, buffer.Length - total);
                     if (n < 0)
                     {
-                        return -Marshal.GetLastPInvokeError();
+                        return -Libc.Errno;
                     }
 
                     if (n == 0)
@@ -135,7 +127,7 @@ internal static unsafe partial class CgroupFile
         }
         finally
         {
-            _ = CgroupSystemCalls.close(fd);
+            _ = Libc.close(fd);
         }
     }
 
@@ -177,16 +169,4 @@ internal static unsafe partial class CgroupFile
         long.TryParse(digits, System.Globalization.NumberStyles.None, null, out var v)
             ? v
             : throw new FormatException($"not a number: '{digits}'");
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    internal static partial int open(string path, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int open(byte* path, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint read(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint write(int fd, byte* buffer, nint count);
 }

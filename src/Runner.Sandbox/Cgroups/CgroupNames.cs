@@ -11,5 +11,18 @@ internal static class CgroupNames
         }
     }
 
+    /// <summary>The name of slot <paramref name="slot"/>'s box cgroup.</summary>
+    public static string Box(int slot) => $"box-{slot}";
+
+    /// <summary>A slot's box cgroup name (box-N), as opposed to e.g. runner check's probe.</summary>
+    public static bool IsBox(string name) => TrySlotOf(name, out _);
+
+    public static bool TrySlotOf(string name, out int slot)
+    {
+        slot = -1;
+        return name.StartsWith("box-", StringComparison.Ordinal) && name.Length > 4 && name[4..].All(char.IsAsciiDigit)
+            && int.TryParse(name[4..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out slot);
+    }
+
     public static void ValidateParent(string parent) => new SandboxOptions { CgroupParent = parent }.Validate();
 }

@@ -1,29 +1,26 @@
-using System.Runtime.InteropServices;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Cgroups;
 
 /// <summary>
 /// The few operations whose kernel behaviour a plain directory tree cannot imitate (mkdir
 /// populating control files, rmdir of a non-empty directory, signals). Virtual so that
-/// tests can run the cgroup code against a fake tree in a temp directory.
+/// tests can run the cgroup code against a fake tree in a temp directory. The real calls are
+/// the imports in <see cref="Libc"/>.
 /// </summary>
-internal partial class CgroupSystemCalls
+internal class CgroupSystemCalls
 {
     public static readonly CgroupSystemCalls Default = new();
 
-    private const int SIGKILL = 9;
-    private const int ENOSYS = 38;
-    private const long SYS_pidfd_send_signal = 424;
-    private const long SYS_pidfd_open = 434;
     private static bool s_noPidfd;
 
     /// <summary>mkdir(2); returns 0 or the errno.</summary>
     public virtual int MakeDirectory(string path) =>
-        mkdir(path, 0b111_101_101) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        Libc.mkdir(path, 0b111_101_101) == 0 ? 0 : Libc.Errno;
 
     /// <summary>rmdir(2); returns 0 or the errno.</summary>
     public virtual int RemoveDirectory(string path) =>
-        rmdir(path) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        Libc.rmdir(path) == 0 ? 0 : Libc.Errno;
 
     /// <summary>
     /// SIGKILLs every process listed in <paramref name="procsFile"/>. A pid read from the file
@@ -43,7 +40,7 @@ internal partial class CgroupSystemCalls
         {
             foreach (var pid in pids)
             {
-                _ = kill(pid, SIGKILL);
+                _ = Libc.kill(pid, Libc.SigKill);
             }
 
             return pids.Count;
@@ -52,8 +49,8 @@ internal partial class CgroupSystemCalls
         var fds = new int[pids.Count];
         for (var i = 0; i < pids.Count; i++)
         {
-            fds[i] = (int)syscall(SYS_pidfd_open, pids[i], 0);
-            if (fds[i] < 0 && Marshal.GetLastPInvokeError() == ENOSYS)
+            fds[i] = (int)Libc.syscall(Sys.PidfdOpen, pids[i], 0, 0, 0);
+            if (fds[i] < 0 && Libc.Errno == Errno.ENOSYS)
             {
                 s_noPidfd = true;
                 CloseAll(fds);
@@ -68,7 +65,7 @@ internal partial class CgroupSystemCalls
             {
                 if (fds[i] >= 0 && stillListed.Contains(pids[i]))
                 {
-                    _ = syscall(SYS_pidfd_send_signal, fds[i], SIGKILL, 0, 0);
+                    _ = Libc.syscall(Sys.PidfdSendSignal, fds[i], Libc.SigKill, 0, 0);
                 }
             }
         }
@@ -86,30 +83,9 @@ internal partial class CgroupSystemCalls
         {
             if (fds[i] >= 0)
             {
-                _ = close(fds[i]);
+                _ = Libc.close(fds[i]);
                 fds[i] = -1;
             }
         }
     }
-
-    internal static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int mkdir(string path, uint mode);
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int rmdir(string path);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int sig);
-
-    // glibc's syscall() is a register shuffle in assembly, so a fixed-arity prototype is safe.
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial long syscall(long number, long a, long b);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial long syscall(long number, long a, long b, long c, long d);
-
-    [LibraryImport("libc", SetLastError = true)]
-    internal static partial int close(int fd);
 }

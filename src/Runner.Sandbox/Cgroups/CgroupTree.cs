@@ -1,19 +1,11 @@
 using System.Diagnostics;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Cgroups;
 
 /// <summary>Directory operations shared by both versions: create, empty, remove.</summary>
 internal static class CgroupTree
 {
-    public const int EPERM = 1;
-    public const int ENOENT = 2;
-    public const int EACCES = 13;
-    public const int EBUSY = 16;
-    public const int EEXIST = 17;
-    public const int EINVAL = 22;
-    public const int EROFS = 30;
-    public const int ERANGE = 34;
-
     /// <summary>How long killed processes get to leave the cgroup (exit and be reaped).</summary>
     public static readonly TimeSpan EmptyTimeout = TimeSpan.FromSeconds(2);
 
@@ -24,8 +16,8 @@ internal static class CgroupTree
         return errno switch
         {
             0 => true,
-            EEXIST when Directory.Exists(path) => false,
-            _ => throw new CgroupUnavailableException(hint($"cannot create {path}: {CgroupSystemCalls.Describe(errno)}")),
+            Errno.EEXIST when Directory.Exists(path) => false,
+            _ => throw new CgroupUnavailableException(hint($"cannot create {path}: {ErrnoName.Describe(errno)}")),
         };
     }
 
@@ -92,14 +84,14 @@ internal static class CgroupTree
         while (true)
         {
             var errno = sys.RemoveDirectory(path);
-            if (errno is 0 or ENOENT)
+            if (errno is 0 or Errno.ENOENT)
             {
                 return;
             }
 
-            if (errno != EBUSY || clock.Elapsed > EmptyTimeout)
+            if (errno != Errno.EBUSY || clock.Elapsed > EmptyTimeout)
             {
-                throw new IOException($"cannot remove {path}: {CgroupSystemCalls.Describe(errno)}");
+                throw new IOException($"cannot remove {path}: {ErrnoName.Describe(errno)}");
             }
 
             Thread.Sleep(5);
@@ -113,7 +105,7 @@ internal static class CgroupTree
     public static void WriteCpus(string path, string cpus, string allowedFile, Func<string, string> hint)
     {
         var errno = CgroupFile.TryWrite(path, cpus);
-        if (errno is EINVAL or ERANGE)
+        if (errno is Errno.EINVAL or Errno.ERANGE)
         {
             var allowed = File.Exists(allowedFile) ? CgroupFile.ReadText(allowedFile).Trim() : "?";
             throw new SandboxSpecException("cpuset", $"expected CPUs that boxes on this host may use ({allowed}), got '{cpus}'");
@@ -129,14 +121,14 @@ internal static class CgroupTree
     public static void WriteOrFail(string path, string value, Func<string, string> hint)
     {
         var errno = CgroupFile.TryWrite(path, value);
-        if (errno is EACCES or EPERM or EROFS)
+        if (errno is Errno.EACCES or Errno.EPERM or Errno.EROFS)
         {
-            throw new CgroupUnavailableException(hint($"cannot write '{value}' to {path}: {CgroupSystemCalls.Describe(errno)}"));
+            throw new CgroupUnavailableException(hint($"cannot write '{value}' to {path}: {ErrnoName.Describe(errno)}"));
         }
 
         if (errno != 0)
         {
-            throw new CgroupUnavailableException($"cannot write '{value}' to {path}: {CgroupSystemCalls.Describe(errno)}");
+            throw new CgroupUnavailableException($"cannot write '{value}' to {path}: {ErrnoName.Describe(errno)}");
         }
     }
 }

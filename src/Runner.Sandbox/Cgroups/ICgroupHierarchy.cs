@@ -18,6 +18,12 @@ public interface ICgroupHierarchy
     /// </summary>
     IBoxCgroup CreateBox(string name, CgroupLimits limits);
 
+    /// <summary>Names of the slot box cgroups (<c>box-N</c>) that exist under the parent now.</summary>
+    IReadOnlyList<string> ExistingBoxes();
+
+    /// <summary>Kills what is in box cgroup <paramref name="name"/> and removes it; nothing if it does not exist.</summary>
+    void RemoveBox(string name);
+
     /// <summary>
     /// Checks that a box cgroup can be created and limited here, without leaving one behind.
     /// Returns human-readable lines for <c>runner check</c>; throws

@@ -7,6 +7,12 @@ namespace Runner.Sandbox.Hardening;
 /// <summary>Per-process rlimits. Box-wide CPU, memory and pids are the cgroup's job.</summary>
 internal static unsafe class ResourceLimits
 {
+    /// <summary>
+    /// Fixed, whatever the launcher had: MSGQUEUE and MEMLOCK are Linux's defaults for a user,
+    /// and 4096 queued signals is far more than a program queues.
+    /// </summary>
+    public const long SignalsPending = 4096, MessageQueueBytes = 819_200, LockedBytes = 8L << 20;
+
     public static void AddChildSteps(SyscallPlan plan, SandboxLimits limits)
     {
         // The box-wide CPU limit is the supervisor's (it polls the cgroup). RLIMIT_CPU is only a
@@ -19,6 +25,14 @@ internal static unsafe class ResourceLimits
         Set(plan, Flags.RlimitNofile, "RLIMIT_NOFILE", limits.OpenFiles);
         Set(plan, Flags.RlimitStack, "RLIMIT_STACK", limits.StackBytes ?? limits.MemoryBytes);
         Set(plan, Flags.RlimitCore, "RLIMIT_CORE", 0);
+        // Whatever the launcher was given (a service unit's LimitRTPRIO, LimitMEMLOCK=infinity...)
+        // must not reach the program. Queued signals and mqueue bytes are also per-user kernel
+        // quotas: these cap the box itself, below its slot's share.
+        Set(plan, Flags.RlimitSigpending, "RLIMIT_SIGPENDING", SignalsPending);
+        Set(plan, Flags.RlimitMsgqueue, "RLIMIT_MSGQUEUE", MessageQueueBytes);
+        Set(plan, Flags.RlimitMemlock, "RLIMIT_MEMLOCK", LockedBytes);
+        Set(plan, Flags.RlimitRtprio, "RLIMIT_RTPRIO", 0);
+        Set(plan, Flags.RlimitNice, "RLIMIT_NICE", 0);
     }
 
     private static void Set(SyscallPlan plan, int resource, string name, long value, long? hard = null)

@@ -1,5 +1,5 @@
 using Microsoft.Win32.SafeHandles;
-using static Runner.Sandbox.HostFiles.NoFollowCalls;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.HostFiles;
 
@@ -9,7 +9,7 @@ namespace Runner.Sandbox.HostFiles;
 /// <c>fstat</c> says is a regular file, up to a size cap: a box that leaves symlinks, FIFOs or
 /// huge files behind cannot make the host read or write outside it (judge0 CVE-2024-28185 and
 /// CVE-2024-28189, go-judge #176). The box is dead whenever the host touches the directory, so
-/// checks on an open fd cannot race with it.
+/// checks on an open fd cannot race with it. The judge and the API's /runs both use it.
 /// </summary>
 public sealed class BoxDirectory : IDisposable
 {
@@ -23,14 +23,36 @@ public sealed class BoxDirectory : IDisposable
         CheckName(name);
         var path = Path.Combine(parent, name);
         // 0755: the box's uid (not the host's root) resolves the bind source while mounting.
-        if (mkdirat(AtFdcwd, path, 0x1ed) < 0) throw BoxFileException.FromErrno("mkdir", path);
+        if (Libc.mkdirat(Libc.AtFdcwd, path, 0x1ed) < 0) throw BoxFileException.FromErrno("mkdir", path);
         return new BoxDirectory(path);
     }
 
-    public void WriteFile(string name, ReadOnlySpan<byte> content, bool executable = false)
+    /// <summary>
+    /// Creates <paramref name="relativePath"/> (a name, or names joined by '/'), which must not
+    /// exist yet; missing parent directories are created, and none is followed if it is a link.
+    /// </summary>
+    public void WriteFile(string relativePath, ReadOnlySpan<byte> content, bool executable = false)
     {
-        using var dir = OpenDirectory();
-        Write(dir, name, content, executable ? 0x1ed : 0x1a4);
+        var parts = relativePath.Split('/');
+        using var root = OpenDirectory();
+        var dir = root;
+        var opened = new List<SafeFileHandle>();
+        try
+        {
+            foreach (var part in parts[..^1])
+            {
+                CheckName(part);
+                if (Libc.mkdirat((int)dir.DangerousGetHandle(), part, 0x1ed) < 0 && Libc.Errno != Errno.EEXIST)
+                    throw BoxFileException.FromErrno("mkdir", relativePath);
+                dir = OpenSubdirectory(dir, part);
+                opened.Add(dir);
+            }
+            Write(dir, parts[^1], content, executable ? 0x1ed : 0x1a4);
+        }
+        finally
+        {
+            foreach (var handle in opened) handle.Dispose();
+        }
     }
 
     /// <summary>Reads a regular file left in the box, refusing links, special files and anything over the cap.</summary>
@@ -38,6 +60,37 @@ public sealed class BoxDirectory : IDisposable
     {
         using var dir = OpenDirectory();
         return ReadRegular(dir, name, maxBytes) ?? throw new BoxFileException($"'{name}' in the box is not a regular file");
+    }
+
+    /// <summary>
+    /// Reads <paramref name="relativePath"/> for copy-out: opened with openat2 beneath this
+    /// directory (RESOLVE_BENEATH: no "..", no absolute path) with no symlink in any component,
+    /// then checked on the fd to be a regular file within <paramref name="maxBytes"/>. A refusal
+    /// comes back as <see cref="CopiedOut.Error"/>, never as an exception.
+    /// </summary>
+    public CopiedOut CopyOut(string relativePath, long maxBytes)
+    {
+        using var dir = OpenDirectory();
+        var fd = NoFollowOpen.ReadBeneath((int)dir.DangerousGetHandle(), relativePath);
+        if (fd < 0)
+        {
+            return new CopiedOut(null, null, -fd switch
+            {
+                Errno.ENOENT => "no such file",
+                Errno.ELOOP => "refused: the path is or passes through a symbolic link",
+                Errno.EXDEV => "refused: the path leaves the box",
+                var errno => $"cannot open: {ErrnoName.Describe(errno)}",
+            });
+        }
+        using var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (FileStatus.Of(fd) is not { } status)
+            return new CopiedOut(null, null, $"cannot stat: {ErrnoName.Describe(Libc.Errno)}");
+        if (!status.IsRegularFile)
+            return new CopiedOut(null, null, "refused: not a regular file");
+        if (status.Size > maxBytes)
+            return new CopiedOut(null, status.Size, $"refused: {status.Size} bytes is over the copy-out cap of {maxBytes}");
+        var content = ReadAll(handle, status.Size, maxBytes, relativePath);
+        return new CopiedOut(content, content.Length, null);
     }
 
     /// <summary>
@@ -57,17 +110,17 @@ public sealed class BoxDirectory : IDisposable
             if (depth > 16) throw new BoxFileException("the compile box left directories nested deeper than 16 levels");
             foreach (var name in ListNames(dir))
             {
-                var fd = openat((int)dir.DangerousGetHandle(), name, ORdonly | ONofollow | ONonblock | OCloexec, 0);
+                var fd = Libc.openat((int)dir.DangerousGetHandle(), name, Libc.ORdonly | Libc.ONofollow | Libc.ONonblock | Libc.OCloexec, 0);
                 if (fd < 0) continue; // ELOOP: a symlink, never followed
                 using var handle = new SafeFileHandle(fd, ownsHandle: true);
-                var (mode, size) = Stat(fd);
+                var (mode, size) = Stat(fd, name);
                 var relative = prefix + name;
-                if ((mode & SIfmt) == SIfdir)
+                if ((mode & Libc.SIfmt) == Libc.SIfdir)
                 {
                     files.Add(new BoxFile(relative + "/", [], 0x1ed));
                     Collect(handle, relative + "/", depth + 1);
                 }
-                else if ((mode & SIfmt) == SIfreg)
+                else if ((mode & Libc.SIfmt) == Libc.SIfreg)
                 {
                     if (files.Count >= maxFiles) throw new BoxFileException($"the compile box left more than {maxFiles} files");
                     total += size;
@@ -101,7 +154,7 @@ public sealed class BoxDirectory : IDisposable
                 if (file.IsDirectory)
                 {
                     CheckName(last);
-                    if (mkdirat((int)dir.DangerousGetHandle(), last, 0x1ed) < 0)
+                    if (Libc.mkdirat((int)dir.DangerousGetHandle(), last, 0x1ed) < 0)
                         throw BoxFileException.FromErrno("mkdir", file.RelativePath);
                 }
                 else Write(dir, last, file.Content, file.Mode);
@@ -129,7 +182,7 @@ public sealed class BoxDirectory : IDisposable
 
     private SafeFileHandle OpenDirectory()
     {
-        var fd = openat(AtFdcwd, FullPath, ORdonly | ODirectory | ONofollow | OCloexec, 0);
+        var fd = Libc.openat(Libc.AtFdcwd, FullPath, Libc.ORdonly | Libc.ODirectory | Libc.ONofollow | Libc.OCloexec, 0);
         if (fd < 0) throw BoxFileException.FromErrno("open", FullPath);
         return new SafeFileHandle(fd, ownsHandle: true);
     }
@@ -137,7 +190,7 @@ public sealed class BoxDirectory : IDisposable
     private static SafeFileHandle OpenSubdirectory(SafeFileHandle parent, string name)
     {
         CheckName(name);
-        var fd = openat((int)parent.DangerousGetHandle(), name, ORdonly | ODirectory | ONofollow | OCloexec, 0);
+        var fd = Libc.openat((int)parent.DangerousGetHandle(), name, Libc.ORdonly | Libc.ODirectory | Libc.ONofollow | Libc.OCloexec, 0);
         if (fd < 0) throw BoxFileException.FromErrno("open", name);
         return new SafeFileHandle(fd, ownsHandle: true);
     }
@@ -145,22 +198,25 @@ public sealed class BoxDirectory : IDisposable
     private static void Write(SafeFileHandle dir, string name, ReadOnlySpan<byte> content, int mode)
     {
         CheckName(name);
-        var fd = openat((int)dir.DangerousGetHandle(), name, OWronly | OCreat | OExcl | ONofollow | OCloexec, mode);
+        var fd = Libc.openat((int)dir.DangerousGetHandle(), name, Libc.OWronly | Libc.OCreat | Libc.OExcl | Libc.ONofollow | Libc.OCloexec, mode);
         if (fd < 0) throw BoxFileException.FromErrno("create", name);
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
         RandomAccess.Write(handle, content, 0);
         // The umask may have dropped bits; the mode must be exactly what was asked.
-        if (fchmod(fd, mode) < 0) throw BoxFileException.FromErrno("chmod", name);
+        if (Libc.fchmod(fd, mode) < 0) throw BoxFileException.FromErrno("chmod", name);
     }
+
+    private static (uint Mode, long Size) Stat(int fd, string name) =>
+        FileStatus.Of(fd) is { } status ? (status.Mode, status.Size) : throw BoxFileException.FromErrno("fstat", name);
 
     private static byte[]? ReadRegular(SafeFileHandle dir, string name, long maxBytes)
     {
         CheckName(name);
-        var fd = openat((int)dir.DangerousGetHandle(), name, ORdonly | ONofollow | ONonblock | OCloexec, 0);
+        var fd = Libc.openat((int)dir.DangerousGetHandle(), name, Libc.ORdonly | Libc.ONofollow | Libc.ONonblock | Libc.OCloexec, 0);
         if (fd < 0) throw BoxFileException.FromErrno("open", name);
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
-        var (mode, size) = Stat(fd);
-        if ((mode & SIfmt) != SIfreg) return null;
+        var (mode, size) = Stat(fd, name);
+        if ((mode & Libc.SIfmt) != Libc.SIfreg) return null;
         return ReadAll(handle, size, maxBytes, name);
     }
 
@@ -192,6 +248,9 @@ public sealed class BoxDirectory : IDisposable
             throw new BoxFileException($"'{name}' is not a single path component");
     }
 }
+
+/// <summary>A copy-out read: the content, or why it was refused (Size is set when the file was too large).</summary>
+public sealed record CopiedOut(byte[]? Content, long? Size, string? Error);
 
 /// <summary>A file (or, with a trailing '/', a directory) taken from a box, relative to /box.</summary>
 public sealed record BoxFile(string RelativePath, byte[] Content, int Mode)

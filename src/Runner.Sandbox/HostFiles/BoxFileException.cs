@@ -1,3 +1,5 @@
+using Runner.Sandbox.Native;
+
 namespace Runner.Sandbox.HostFiles;
 
 /// <summary>
@@ -7,5 +9,5 @@ namespace Runner.Sandbox.HostFiles;
 public sealed class BoxFileException(string message) : IOException(message)
 {
     internal static BoxFileException FromErrno(string call, string path) =>
-        new($"{call} '{path}': {new System.ComponentModel.Win32Exception(NoFollowCalls.Errno).Message} (errno {NoFollowCalls.Errno})");
+        new($"{call} '{path}': {ErrnoName.Describe(Libc.Errno)}");
 }

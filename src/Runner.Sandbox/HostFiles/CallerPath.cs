@@ -20,7 +20,7 @@ internal static class CallerPath
             return;
         }
         var errno = Libc.Errno;
-        var hint = errno == 40 ? " (a symlink in the path; give its real path)" : ""; // ELOOP
+        var hint = errno == Errno.ELOOP ? " (a symlink in the path; give its real path)" : "";
         throw new IOException($"{what} '{path}': {ErrnoName.Describe(errno)}{hint}");
     }
 }

@@ -10,14 +10,12 @@ namespace Runner.Sandbox.HostFiles;
 /// </summary>
 public static class NoFollowOpen
 {
-    private const ulong ResolveBeneath = 0x08;
-
     /// <summary>
     /// Opens <paramref name="relativePath"/> for reading beneath the directory <paramref name="dirFd"/>
     /// (RESOLVE_BENEATH: no "..", no absolute path). Returns the fd, or -errno.
     /// </summary>
     public static int ReadBeneath(int dirFd, string relativePath) =>
-        Open(dirFd, relativePath, Libc.ResolveNoSymlinks | Libc.ResolveNoMagiclinks | ResolveBeneath);
+        Open(dirFd, relativePath, Libc.ResolveNoSymlinks | Libc.ResolveNoMagiclinks | Libc.ResolveBeneath);
 
     /// <summary>Opens a host path for reading with no symlink in any component. Returns the fd, or -errno.</summary>
     public static int Read(string path) =>

@@ -18,7 +18,7 @@ internal static class StdinFile
         if (fd < 0)
         {
             var errno = -fd;
-            var hint = errno == 40 ? " (a symlink in the path; stdin must be given by its real path)" : ""; // ELOOP
+            var hint = errno == Errno.ELOOP ? " (a symlink in the path; stdin must be given by its real path)" : "";
             throw new IOException($"cannot open stdin '{path}': {ErrnoName.Describe(errno)}{hint}");
         }
         if (FileStatus.Of(fd) is not { } status || !(status.IsRegularFile || status.IsCharacterDevice))

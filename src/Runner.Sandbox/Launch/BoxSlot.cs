@@ -1,3 +1,4 @@
+using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Namespaces;
 using Runner.Sandbox.Native;
 
@@ -21,7 +22,7 @@ internal sealed class BoxSlot : IDisposable
 
     public int Number { get; }
     public BoxIdentity Identity { get; }
-    public string CgroupName => $"box-{Number}";
+    public string CgroupName => CgroupNames.Box(Number);
 
     public static unsafe BoxSlot Acquire(SandboxOptions options, string stateDirectory, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -37,7 +38,7 @@ internal sealed class BoxSlot : IDisposable
                 var number = (start + i) % options.SlotCount;
                 var fd = Libc.open(Path.Combine(slots, $"{number}.lock"), Libc.ORdwr | Libc.OCreat | Libc.OCloexec, 0x180);
                 if (fd < 0)
-                    throw new IOException($"cannot open slot lock file in {slots}: errno {Libc.Errno}");
+                    throw new IOException($"cannot open slot lock file in {slots}: {ErrnoName.Describe(Libc.Errno)}");
                 if (Libc.flock(fd, Libc.LockExclusive | Libc.LockNonblocking) == 0)
                 {
                     var identity = privileged
@@ -51,6 +52,37 @@ internal sealed class BoxSlot : IDisposable
                 throw new TimeoutException($"all {options.SlotCount} box slots stayed busy for {wait.TotalSeconds:0} s");
             cancellationToken.ThrowIfCancellationRequested();
             Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>
+    /// At engine start-up: a box cgroup whose slot lock nobody holds belongs to a launcher that
+    /// died (SIGKILL, OOM) before it could remove it. Its processes are killed by the parent-death
+    /// signal already; this removes the cgroup and anything that is still in it. A box whose
+    /// slot is held is someone's live box and is left alone.
+    /// </summary>
+    public static void SweepOrphans(string stateDirectory, ICgroupHierarchy hierarchy)
+    {
+        var slots = Path.Combine(stateDirectory, "slots");
+        if (!Directory.Exists(slots)) return;
+        foreach (var name in hierarchy.ExistingBoxes())
+        {
+            if (!CgroupNames.TrySlotOf(name, out var number)) continue;
+            var fd = Libc.open(Path.Combine(slots, $"{number}.lock"), Libc.ORdwr | Libc.OCreat | Libc.OCloexec, 0x180);
+            if (fd < 0) continue;
+            try
+            {
+                if (Libc.flock(fd, Libc.LockExclusive | Libc.LockNonblocking) == 0)
+                    hierarchy.RemoveBox(name);
+            }
+            catch (IOException)
+            {
+                // Left for the next launch in this slot: CreateBox removes a leftover before use.
+            }
+            finally
+            {
+                Libc.close(fd);
+            }
         }
     }
 

@@ -10,7 +10,6 @@ namespace Runner.Sandbox.Launch;
 /// </summary>
 internal sealed unsafe class FdSet : IDisposable
 {
-    private const int FDupfdCloexec = 1030, FGetfl = 3, FSetfl = 4;
     private readonly HashSet<int> _open = [];
 
     public (int Read, int Write) Pipe()
@@ -24,7 +23,7 @@ internal sealed unsafe class FdSet : IDisposable
     /// <summary>The box's stdin, opened without following symlinks or blocking (see <see cref="StdinFile"/>).</summary>
     public int OpenStdin(string path) => Keep(StdinFile.Open(path));
 
-    public void SetNonBlocking(int fd) => Libc.fcntl(fd, FSetfl, Libc.fcntl(fd, FGetfl, 0) | Libc.ONonblock);
+    public void SetNonBlocking(int fd) => Libc.fcntl(fd, Libc.FSetfl, Libc.fcntl(fd, Libc.FGetfl, 0) | Libc.ONonblock);
 
     public void CloseAll(params ReadOnlySpan<int> fds)
     {
@@ -36,7 +35,7 @@ internal sealed unsafe class FdSet : IDisposable
     {
         if (fd < 3)
         {
-            var moved = Libc.fcntl(fd, FDupfdCloexec, 3);
+            var moved = Libc.fcntl(fd, Libc.FDupfdCloexec, 3);
             Libc.close(fd);
             if (moved < 0) throw new IOException($"fcntl(F_DUPFD_CLOEXEC) failed: {ErrnoName.Describe(Libc.Errno)}");
             fd = moved;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Hardening;
 using Runner.Sandbox.HostFiles;
@@ -11,8 +12,12 @@ using Runner.Sandbox.Supervision;
 namespace Runner.Sandbox.Launch;
 
 /// <summary>
-/// One launch, top to bottom, in the order of DESIGN.md ("One launch, in order"). The child's
-/// part is compiled into a <see cref="SyscallPlan"/> here and executed by runner_launch.c.
+/// One launch, top to bottom. Theory of operation: the parent (here) takes a slot, creates the
+/// box's cgroup and compiles the child's whole life, clone to execve, into a <see cref="SyscallPlan"/>
+/// (<see cref="BuildChildPlan"/>). Native/runner_launch.c clones and interprets that plan with no
+/// managed code in the child; its header draws the go byte, the error pipe {op, errno} and the
+/// status pipe {wait status, rusage}. The parent writes the id maps, sends the go byte,
+/// supervises until the box's init exits, then empties the cgroup and builds the result.
 /// </summary>
 internal static unsafe class Launcher
 {
@@ -32,7 +37,7 @@ internal static unsafe class Launcher
         {
             var state = StateDirectory.Resolve(options);
             var newRoot = StateDirectory.Prepare(state);
-            slot = BoxSlot.Acquire(options, state, TimeSpan.FromSeconds(60), cancellationToken);
+            slot = BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
 
             step = LaunchStep.Cgroup;
             var limits = spec.Limits;
@@ -65,7 +70,9 @@ internal static unsafe class Launcher
             BuildChildPlan(plan, spec, slot.Identity, newRoot, bpf, goRead, stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite);
             var sealedPlan = plan.Seal(errorWrite, statusWrite);
             int childPidfd;
-            var cloned = NativeLaunch.runner_clone(&sealedPlan, NamespaceFlags, cgroup.CloneIntoFd, &childPidfd);
+            // Root creates the box's user namespace as the slot's uid (see runner_launch.c).
+            var owner = slot.Identity.Privileged ? slot.Identity.HostUid : -1L;
+            var cloned = NativeLaunch.runner_clone(&sealedPlan, NamespaceFlags, cgroup.CloneIntoFd, owner, &childPidfd);
             if (cloned < 0)
                 return Failure(step, (int)-cloned, "clone3 with new user, pid, mount, net, ipc and uts namespaces");
             pid = (int)cloned;
@@ -74,6 +81,7 @@ internal static unsafe class Launcher
 
             step = LaunchStep.IdMaps;
             UserNamespace.WriteIdMapsFromParent(pid, slot.Identity);
+            ProcessPriority.ResetFromParent(pid);
             step = LaunchStep.CgroupAttach;
             if (cgroup.CloneIntoFd < 0) cgroup.AddProcess(pid);
 
@@ -116,7 +124,7 @@ internal static unsafe class Launcher
         {
             if (pid > 0)
             {
-                Libc.syscall(Libc.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
+                Libc.syscall(Sys.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
                 Reap(pidfd);
             }
             if (pidfd >= 0) Libc.close(pidfd);
@@ -131,18 +139,20 @@ internal static unsafe class Launcher
     private static void BuildChildPlan(SyscallPlan plan, SandboxSpec spec, BoxIdentity identity, string newRoot, byte[]? bpf,
         int goRead, int stdin, int stdout, int stderr, int errorWrite, int statusWrite)
     {
+        ParentDeath.AddFirstChildStep(plan);
         plan.Add(LaunchStep.WaitGo, "wait for the go byte", Sys.Read, goRead, (long)plan.Arena.Allocate(8), 1,
             flags: NativeLaunch.CheckEqual, expect: 1);
         plan.Add(LaunchStep.Stdio, "dup stdin", Sys.Dup3, stdin, 0, 0);
         plan.Add(LaunchStep.Stdio, "dup stdout", Sys.Dup3, stdout, 1, 0);
         plan.Add(LaunchStep.Stdio, "dup stderr", Sys.Dup3, stderr, 2, 0);
-        CloseAllBut(plan, errorWrite, statusWrite);
+        CloseAllBut(plan, errorWrite, statusWrite, ParentDeath.Pidfd);
         // The box's init is a copy of this process (API keys, connection strings in its heap).
         // Non-dumpable, its /proc files belong to the host's root and the box cannot read them;
         // the program becomes dumpable again at execve.
         plan.Add(LaunchStep.Credentials, "prctl(PR_SET_DUMPABLE, 0)", Sys.Prctl, Flags.PrSetDumpable, 0, 0, 0, 0);
         CgroupNamespace.AddChildSteps(plan);
         UserNamespace.AddChildSteps(plan, identity);
+        ParentDeath.AddChildSteps(plan, ParentDeath.Pidfd);
         MountNamespace.AddChildSteps(plan, MountNamespace.Describe(spec), newRoot);
         UtsNamespace.AddChildSteps(plan, spec.Hostname);
         NetworkNamespace.AddChildSteps(plan);
@@ -155,10 +165,10 @@ internal static unsafe class Launcher
         ProgramExec.AddChildSteps(plan, spec);
     }
 
-    /// <summary>close_range around the two pipes the child still needs until execve.</summary>
-    private static void CloseAllBut(SyscallPlan plan, int a, int b)
+    /// <summary>close_range around the fds the child still needs.</summary>
+    private static void CloseAllBut(SyscallPlan plan, params int[] fds)
     {
-        var keep = new[] { a, b }.Order().ToArray();
+        var keep = fds.Order().ToArray();
         long from = 3;
         foreach (var fd in keep)
         {
@@ -195,7 +205,7 @@ internal static unsafe class Launcher
     private static void Reap(int pidfd)
     {
         var info = stackalloc byte[128];
-        while (Libc.waitid(Libc.PPidfd, pidfd, info, Libc.WExited) < 0 && Libc.Errno == Libc.EINTR) { }
+        while (Libc.waitid(Libc.PPidfd, pidfd, info, Libc.WExited) < 0 && Libc.Errno == Errno.EINTR) { }
     }
 
     private static SandboxResult Failure(LaunchStep step, int errno, string what)
@@ -209,5 +219,5 @@ internal static unsafe class Launcher
         };
     }
 
-    internal static string StepName(LaunchStep step) => ResultJsonNames.Snake(step.ToString());
+    internal static string StepName(LaunchStep step) => JsonNamingPolicy.SnakeCaseLower.ConvertName(step.ToString());
 }

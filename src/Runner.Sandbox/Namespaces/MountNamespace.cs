@@ -13,7 +13,11 @@ namespace Runner.Sandbox.Namespaces;
 internal static class MountNamespace
 {
     private const long NoSuidNoDev = Flags.MsNosuid | Flags.MsNodev;
-    private static readonly string[] ProcReadOnlyPaths = ["/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"];
+    // /proc/pressure: opened for writing, its files register host-wide PSI triggers.
+    private static readonly string[] ProcReadOnlyPaths = ["/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/pressure"];
+    // The host's identity: its kernel command line (mitigations, sometimes tokens), its build
+    // configuration, and a boot id that lets two boxes tell they share a host. /dev/null over them.
+    private static readonly string[] ProcMaskedPaths = ["/proc/cmdline", "/proc/config.gz", "/proc/sys/kernel/random/boot_id"];
     private static readonly string[] Devices = ["null", "zero", "full", "random", "urandom"];
 
     public static MountPlan Describe(SandboxSpec spec)
@@ -27,6 +31,8 @@ internal static class MountNamespace
         // Only what this kernel has (/proc/sysrq-trigger needs CONFIG_MAGIC_SYSRQ, for one).
         foreach (var path in ProcReadOnlyPaths.Where(Path.Exists))
             plan.Add(new MountPlan.ReadOnly(path), LaunchStep.MountProc);
+        foreach (var path in ProcMaskedPaths.Where(Path.Exists))
+            plan.Add(new MountPlan.Bind("/dev/null", path, Writable: false, IsFile: true, Device: true), LaunchStep.MountProc);
 
         plan.Add(new MountPlan.Tmpfs("/dev", "mode=0755,size=65536,nr_inodes=64", Flags.MsNosuid | Flags.MsNoexec), LaunchStep.MountDev);
         foreach (var name in Devices)

@@ -2,8 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace Runner.Sandbox.Native;
 
-/// <summary>errno as "ENOENT (No such file or directory)", the way the kernel's users read it.</summary>
-internal static partial class ErrnoName
+/// <summary>
+/// errno as "ENOENT (No such file or directory)", the way the kernel's users read it: the one
+/// formatter for every errno the engine, the judge and the API report.
+/// </summary>
+internal static class ErrnoName
 {
     private static readonly Dictionary<int, string> Names = new()
     {
@@ -21,25 +24,24 @@ internal static partial class ErrnoName
         [14] = "EFAULT",
         [16] = "EBUSY",
         [17] = "EEXIST",
+        [18] = "EXDEV",
         [20] = "ENOTDIR",
         [21] = "EISDIR",
         [22] = "EINVAL",
         [24] = "EMFILE",
         [28] = "ENOSPC",
         [30] = "EROFS",
+        [34] = "ERANGE",
         [36] = "ENAMETOOLONG",
         [38] = "ENOSYS",
         [40] = "ELOOP",
         [95] = "EOPNOTSUPP",
     };
 
-    [LibraryImport("libc")]
-    private static partial nint strerror(int errnum);
-
     public static string Describe(int errno)
     {
         var name = Names.TryGetValue(errno, out var n) ? n : $"errno {errno}";
-        var text = Marshal.PtrToStringUTF8(strerror(errno));
+        var text = Marshal.PtrToStringUTF8(Libc.strerror(errno));
         return $"{name} ({text})";
     }
 }

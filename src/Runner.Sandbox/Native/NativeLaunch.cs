@@ -61,7 +61,7 @@ internal static unsafe partial class NativeLaunch
     }
 
     [LibraryImport(Library)]
-    public static partial long runner_clone(RunnerPlan* plan, ulong namespaceFlags, int cgroupFd, int* pidfd);
+    public static partial long runner_clone(RunnerPlan* plan, ulong namespaceFlags, int cgroupFd, long ownerUid, int* pidfd);
 
     [LibraryImport(Library)]
     public static partial int runner_abi_size(int which);

@@ -33,12 +33,14 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/sched.h>
+#include <linux/securebits.h>
 
 /* Result check of one op (low two bits of flags). */
 #define RUNNER_CHECK_NONNEGATIVE 0 /* fail when the call returns -1 */
@@ -165,15 +167,58 @@ static __attribute__((noreturn)) void runner_run(const struct runner_plan *plan,
 }
 
 /*
+ * A user namespace is owned by the euid of the task that creates it, and the kernel charges
+ * per-user quotas (inotify instances and watches, POSIX mqueue bytes, pending signals) up the
+ * namespace chain to the owner's entry in the initial namespace. Created by root, every box
+ * would share root's quota with every other box and every root daemon. So a privileged
+ * launcher creates the namespace as the slot's uid: on this thread only (raw setresuid; glibc's
+ * wrapper would change every thread of the runtime), keeping its capabilities across the switch
+ * (SECBIT_NO_SETUID_FIXUP) for CLONE_INTO_CGROUP and the id maps, and back right after clone3.
+ */
+struct runner_thread_identity {
+    long euid;
+    long securebits;
+    long dumpable;
+};
+
+static int runner_become_owner(int64_t owner_uid, struct runner_thread_identity *saved)
+{
+    uid_t ruid, euid, suid;
+    if (syscall(SYS_getresuid, &ruid, &euid, &suid) < 0)
+        return -1;
+    saved->euid = euid;
+    saved->securebits = syscall(SYS_prctl, PR_GET_SECUREBITS, 0, 0, 0, 0);
+    saved->dumpable = syscall(SYS_prctl, PR_GET_DUMPABLE, 0, 0, 0, 0);
+    if (saved->securebits < 0 || saved->dumpable < 0)
+        return -1;
+    if (syscall(SYS_prctl, PR_SET_SECUREBITS, saved->securebits | SECBIT_NO_SETUID_FIXUP, 0, 0, 0) < 0)
+        return -1;
+    if (syscall(SYS_setresuid, -1L, (long)owner_uid, -1L) < 0) {
+        syscall(SYS_prctl, PR_SET_SECUREBITS, saved->securebits, 0, 0, 0);
+        return -1;
+    }
+    return 0;
+}
+
+/* Back to the launcher's euid; an euid change also reset the whole process's dumpable flag. */
+static void runner_restore_identity(const struct runner_thread_identity *saved)
+{
+    syscall(SYS_setresuid, -1L, saved->euid, -1L);
+    syscall(SYS_prctl, PR_SET_SECUREBITS, saved->securebits, 0, 0, 0);
+    syscall(SYS_prctl, PR_SET_DUMPABLE, saved->dumpable, 0, 0, 0);
+}
+
+/*
  * Called from C#. Returns the child's pid (and its pidfd through *pidfd), or -errno.
  * cgroup_fd >= 0 asks for CLONE_INTO_CGROUP (cgroup v2), so the child never runs outside
- * its box cgroup.
+ * its box cgroup. owner_uid >= 0 creates the user namespace as that uid (see above).
  */
 int64_t runner_clone(const struct runner_plan *plan, uint64_t namespace_flags, int32_t cgroup_fd,
-                     int32_t *pidfd)
+                     int64_t owner_uid, int32_t *pidfd)
 {
     sigset_t all, saved;
     struct clone_args args;
+    struct runner_thread_identity identity;
     int pidfd_value = -1;
 
     memset(&args, 0, sizeof args);
@@ -185,13 +230,21 @@ int64_t runner_clone(const struct runner_plan *plan, uint64_t namespace_flags, i
         args.cgroup = (uint64_t)cgroup_fd;
     }
 
-    /* The runtime's signal handlers must never run in the child before the plan resets them. */
+    /* The runtime's signal handlers must never run in the child before the plan resets them,
+     * nor on this thread while it wears the owner's uid. */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved);
+    if (owner_uid >= 0 && runner_become_owner(owner_uid, &identity) < 0) {
+        int error = errno;
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        return -error;
+    }
     long pid = syscall(SYS_clone3, &args, sizeof args);
     if (pid == 0)
         runner_run(plan, 0);
     int error = errno;
+    if (owner_uid >= 0)
+        runner_restore_identity(&identity);
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     if (pid < 0)
         return -error;

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Seccomp;
 
@@ -34,9 +34,8 @@ public sealed record SeccompRule(IReadOnlyList<string> Names, string Action, uin
 /// the default action is dropped, and a rule that repeats an argument index becomes one rule per
 /// condition (OR) while distinct indexes are ANDed.
 /// </remarks>
-public sealed partial class SeccompProfile
+public sealed class SeccompProfile
 {
-    private const ushort EPERM = 1;
     private const uint MaxErrno = 4095;
     private const string NativeArchName = "amd64";
 
@@ -219,7 +218,7 @@ public sealed partial class SeccompProfile
     {
         if (errnoRet is > MaxErrno)
             throw new SeccompException($"{source}: '{errnoField}' must be 0..{MaxErrno}, not {errnoRet}");
-        var ret = (ushort)(errnoRet ?? EPERM);
+        var ret = (ushort)(errnoRet ?? Errno.EPERM);
         return action switch
         {
             "SCMP_ACT_ALLOW" => LibSeccomp.ActAllow,
@@ -275,7 +274,7 @@ public sealed partial class SeccompProfile
 
             // Foreign ABIs (int 0x80, x32) fail like any other denied call instead of killing, so a
             // program probing for them sees EPERM, matching the default action of our profile.
-            Check(LibSeccomp.AttrSet(ctx, LibSeccomp.FilterAttr.ActBadArch, LibSeccomp.ActErrno(EPERM)), "seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)");
+            Check(LibSeccomp.AttrSet(ctx, LibSeccomp.FilterAttr.ActBadArch, LibSeccomp.ActErrno(Errno.EPERM)), "seccomp_attr_set(SCMP_FLTATR_ACT_BADARCH)");
             // The child sets NO_NEW_PRIVS itself; libseccomp must not assume it loads the filter.
             Check(LibSeccomp.AttrSet(ctx, LibSeccomp.FilterAttr.CtlNoNewPrivs, 0), "seccomp_attr_set(SCMP_FLTATR_CTL_NNP)");
             // A binary search over syscall numbers instead of a linear scan: with ~300 allowed
@@ -307,7 +306,7 @@ public sealed partial class SeccompProfile
                             };
                         var rc = LibSeccomp.RuleAddArray(ctx, code, nr, (uint)group.Length, cmps);
                         if (rc < 0)
-                            throw new SeccompException($"syscalls rule {r} ({name}, {rule.Action}): libseccomp rejected it: {Errno(rc)}");
+                            throw new SeccompException($"syscalls rule {r} ({name}, {rule.Action}): libseccomp rejected it: {ErrnoName.Describe(-rc)}");
                     }
                 }
             }
@@ -328,9 +327,9 @@ public sealed partial class SeccompProfile
 
     private static byte[] Export(nint ctx)
     {
-        var fd = MemfdCreate("runner-seccomp", MfdCloexec);
+        var fd = Libc.memfd_create("runner-seccomp", Libc.MfdCloexec);
         if (fd < 0)
-            throw new SeccompException($"memfd_create failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new SeccompException($"memfd_create failed: {ErrnoName.Describe(Libc.Errno)}");
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
         Check(LibSeccomp.ExportBpf(ctx, fd), "seccomp_export_bpf");
         var length = RandomAccess.GetLength(handle);
@@ -349,13 +348,6 @@ public sealed partial class SeccompProfile
 
     private static void Check(int rc, string what)
     {
-        if (rc < 0) throw new SeccompException($"{what} failed: {Errno(rc)}");
+        if (rc < 0) throw new SeccompException($"{what} failed: {ErrnoName.Describe(-rc)}");
     }
-
-    private static string Errno(int rc) => $"{Marshal.GetPInvokeErrorMessage(-rc)} (errno {-rc})";
-
-    private const uint MfdCloexec = 1;
-
-    [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int MemfdCreate(string name, uint flags);
 }

@@ -11,8 +11,6 @@ namespace Runner.Sandbox.Supervision;
 /// </summary>
 internal static class ResultBuilder
 {
-    private const int SigKill = 9, SigXcpu = 24;
-
     public static SandboxResult Build(SandboxLimits limits, Supervision seen, CgroupUsage usage)
     {
         int? exitCode = null, signal = null;
@@ -25,7 +23,7 @@ internal static class ResultBuilder
         else if (seen.Killed != KillReason.None || usage.OomKilled)
         {
             // The box's init was killed, so the program died with the rest of the namespace.
-            signal = SigKill;
+            signal = Libc.SigKill;
         }
 
         var cpu = usage.CpuTotalNanoseconds / 1e9;
@@ -70,7 +68,7 @@ internal static class ResultBuilder
         if (usage.OomKilled)
             return (SandboxStatus.MemoryLimit, $"memory limit of {ByteSize.Format(limits.MemoryBytes)} exceeded (killed by the OOM killer)");
         // SIGXCPU comes from the RLIMIT_CPU that mirrors the CPU limit per process.
-        if (seen.Killed == KillReason.CpuTime || cpu > limits.CpuTimeSeconds || signal == SigXcpu)
+        if (seen.Killed == KillReason.CpuTime || cpu > limits.CpuTimeSeconds || signal == Libc.SigXcpu)
             return (SandboxStatus.TimeLimit, $"CPU time limit of {limits.CpuTimeSeconds:0.###} s exceeded ({cpu:0.000} s used)");
         if (seen.Killed == KillReason.WallTime)
             return (SandboxStatus.WallTimeLimit, $"wall time limit of {limits.EffectiveWallTimeSeconds:0.###} s exceeded");

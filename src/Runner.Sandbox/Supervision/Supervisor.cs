@@ -68,8 +68,8 @@ internal sealed unsafe class Supervisor(
                 timeout = (int)Math.Clamp(Math.Ceiling(wallLeft), 0, cpuPollMs);
             }
             var ready = Libc.poll(pollFds, (nuint)n, timeout);
-            if (ready < 0 && Libc.Errno != Libc.EINTR)
-                throw new IOException($"poll failed: errno {Libc.Errno}");
+            if (ready < 0 && Libc.Errno != Errno.EINTR)
+                throw new IOException($"poll failed: {ErrnoName.Describe(Libc.Errno)}");
 
             for (var k = 0; k < n && ready > 0; k++)
             {
@@ -116,7 +116,7 @@ internal sealed unsafe class Supervisor(
     private KillReason Kill(KillReason reason)
     {
         // Killing the namespace's init kills every process in it, even ones that block signals.
-        Libc.syscall(Libc.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
+        Libc.syscall(Sys.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
         return reason;
     }
 
@@ -136,7 +136,7 @@ internal sealed unsafe class Supervisor(
                 }
                 if (got == 0) return false;
                 var errno = Libc.Errno;
-                return errno == Libc.EAGAIN || errno == Libc.EINTR;
+                return errno == Errno.EAGAIN || errno == Errno.EINTR;
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Runner.Sandbox.Native;
 using Runner.Sandbox.Seccomp;
 
 namespace Runner.Sandbox.Tests.Seccomp;

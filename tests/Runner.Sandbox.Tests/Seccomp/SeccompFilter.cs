@@ -1,3 +1,4 @@
+using Runner.Sandbox.Native;
 using Runner.Sandbox.Seccomp;
 
 namespace Runner.Sandbox.Tests.Seccomp;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Cgroups.V1;
 
@@ -50,7 +51,7 @@ internal sealed class CgroupV1Box : IBoxCgroup
         var n = CgroupFile.ReadSmall(_cpuUsagePath, buffer);
         if (n <= 0)
         {
-            throw new IOException($"cannot read {_cpuacct}/cpuacct.usage: {CgroupSystemCalls.Describe(-n)}");
+            throw new IOException($"cannot read {_cpuacct}/cpuacct.usage: {ErrnoName.Describe(-n)}");
         }
 
         var text = buffer[..n];
@@ -87,6 +88,13 @@ internal sealed class CgroupV1Box : IBoxCgroup
         if (File.Exists(memswPeak))
         {
             peak = Math.Max(peak, CgroupFile.ReadLong(memswPeak));
+        }
+
+        // Socket buffers have their own counter in v1 (see the TCP limit in CgroupV1Hierarchy).
+        var tcpPeak = Path.Combine(_memory, "memory.kmem.tcp.max_usage_in_bytes");
+        if (File.Exists(tcpPeak))
+        {
+            peak += CgroupFile.ReadLong(tcpPeak);
         }
 
         var oomKills = CgroupFile.ReadKeyed(Path.Combine(_memory, "memory.oom_control"), "oom_kill") ?? 0;

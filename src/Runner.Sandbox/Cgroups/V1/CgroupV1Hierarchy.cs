@@ -70,6 +70,16 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
             CgroupTree.WriteOrFail(Path.Combine(memory, "memory.swappiness"), "0", Hint);
         }
 
+        // v1 charges socket buffers (TCP and UDP alike) to a memory cgroup only once its TCP
+        // limit has been written; otherwise a 64 MiB box can hold gigabytes of unread loopback
+        // data in host memory. The TCP counter is separate from memory.usage_in_bytes in v1, so
+        // a box can hold its limit in each; the peak reported is their sum.
+        var tcp = Path.Combine(memory, "memory.kmem.tcp.limit_in_bytes");
+        if (File.Exists(tcp))
+        {
+            CgroupTree.WriteOrFail(tcp, bytes, Hint);
+        }
+
         var cpu = dirs["cpu"];
         CgroupTree.WriteOrFail(Path.Combine(cpu, "cpu.cfs_period_us"), Invariant(limits.CpuPeriodMicroseconds), Hint);
         if (limits.CpuQuotaMicroseconds is { } quota)
@@ -110,6 +120,20 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
         }
 
         return dir;
+    }
+
+    public IReadOnlyList<string> ExistingBoxes() =>
+        [.. mounts.Values.Distinct().Select(m => Path.Combine(m, parent)).Where(Directory.Exists)
+            .SelectMany(Directory.EnumerateDirectories).Select(Path.GetFileName).OfType<string>()
+            .Where(CgroupNames.IsBox).Distinct()];
+
+    public void RemoveBox(string name)
+    {
+        CgroupNames.ValidateBox(name);
+        foreach (var mount in mounts.Values.Distinct())
+        {
+            CgroupTree.Remove(sys, Path.Combine(mount, parent, name));
+        }
     }
 
     public IReadOnlyList<string> Check()

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Cgroups.V2;
 
@@ -19,10 +19,10 @@ internal sealed class CgroupV2Box : IBoxCgroup
         _sys = sys;
         Directory = directory;
         _cpuStatPath = CgroupFile.NullTerminated(Path.Combine(directory, "cpu.stat"));
-        _fd = CgroupFile.open(directory, CgroupFile.O_DIRECTORY | CgroupFile.O_CLOEXEC);
+        _fd = Libc.open(directory, Libc.ODirectory | Libc.OCloexec, 0);
         if (_fd < 0)
         {
-            throw new IOException($"cannot open {directory}: {CgroupSystemCalls.Describe(Marshal.GetLastPInvokeError())}");
+            throw new IOException($"cannot open {directory}: {ErrnoName.Describe(Libc.Errno)}");
         }
     }
 
@@ -48,7 +48,7 @@ internal sealed class CgroupV2Box : IBoxCgroup
         var n = CgroupFile.ReadSmall(_cpuStatPath, buffer);
         if (n < 0)
         {
-            throw new IOException($"cannot read {Directory}/cpu.stat: {CgroupSystemCalls.Describe(-n)}");
+            throw new IOException($"cannot read {Directory}/cpu.stat: {ErrnoName.Describe(-n)}");
         }
 
         return (CgroupFile.FindKeyed(buffer[..n], UsageKey) ?? 0) * 1000;
@@ -141,7 +141,7 @@ internal sealed class CgroupV2Box : IBoxCgroup
 
         if (_fd >= 0)
         {
-            _ = CgroupSystemCalls.close(_fd);
+            _ = Libc.close(_fd);
             _fd = -1;
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Cgroups.V2;
 
@@ -44,6 +45,20 @@ internal sealed class CgroupV2Hierarchy(string root, string parent, CgroupSystem
 
             throw;
         }
+    }
+
+    public IReadOnlyList<string> ExistingBoxes()
+    {
+        var dir = Path.Combine(root, parent);
+        return Directory.Exists(dir)
+            ? [.. Directory.EnumerateDirectories(dir).Select(Path.GetFileName).OfType<string>().Where(CgroupNames.IsBox)]
+            : [];
+    }
+
+    public void RemoveBox(string name)
+    {
+        CgroupNames.ValidateBox(name);
+        CgroupTree.Remove(sys, Path.Combine(root, parent, name));
     }
 
     private void WriteLimits(string dir, CgroupLimits limits)
@@ -105,15 +120,15 @@ internal sealed class CgroupV2Hierarchy(string root, string parent, CgroupSystem
         {
             case 0:
                 return;
-            case CgroupTree.EBUSY:
+            case Errno.EBUSY:
                 throw new CgroupUnavailableException(
-                    $"cannot write '{value}' to {file}: {CgroupSystemCalls.Describe(errno)}. A cgroup v2 cgroup with processes of its own "
+                    $"cannot write '{value}' to {file}: {ErrnoName.Describe(errno)}. A cgroup v2 cgroup with processes of its own "
                     + $"cannot pass controllers to children (no-internal-process rule): move the processes in {dir}/cgroup.procs into a leaf cgroup, "
                     + "or point CgroupRoot at a cgroup that holds none (with systemd: Delegate=yes and run Runner itself in a sub-cgroup)");
-            case CgroupTree.ENOENT:
+            case Errno.ENOENT:
                 throw new CgroupUnavailableException(Hint($"{file} does not exist"));
             default:
-                throw new CgroupUnavailableException(Hint($"cannot write '{value}' to {file}: {CgroupSystemCalls.Describe(errno)}"));
+                throw new CgroupUnavailableException(Hint($"cannot write '{value}' to {file}: {ErrnoName.Describe(errno)}"));
         }
     }
 
