@@ -20,30 +20,7 @@ public sealed record JudgeOptions
     /// /box there is charged to its memory cgroup, so a disk-filling program meets its memory
     /// limit instead of filling the host's disk. Otherwise $TMPDIR.
     /// </summary>
-    public string WorkRoot { get; init; } = DefaultWorkRoot();
-
-    private static string DefaultWorkRoot()
-    {
-        var name = $"runner-judge-{Environment.UserName}";
-        return IsTmpfs("/dev/shm") ? Path.Combine("/dev/shm", name) : Path.Combine(Path.GetTempPath(), name);
-    }
-
-    private static bool IsTmpfs(string path)
-    {
-        try
-        {
-            return File.ReadLines("/proc/self/mountinfo").Any(line =>
-            {
-                var fields = line.Split(' ');
-                var separator = Array.IndexOf(fields, "-");
-                return fields.Length > 4 && fields[4] == path && separator > 0 && fields[separator + 1] == "tmpfs";
-            });
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    public string WorkRoot { get; init; } = Runner.Sandbox.HostFiles.WorkRoot.Default("judge");
 
     /// <summary>Limits of compiling the submission and a custom checker, before language adjustments.</summary>
     public SandboxLimits CompileLimits { get; init; } = JudgeDefaults.CompileLimits;

@@ -55,21 +55,8 @@ public static class JudgePipeline
         }
     }
 
-    private static BoxDirectory NewSession(string workRoot)
-    {
-        if (!Directory.Exists(workRoot))
-        {
-            // Boxes resolve their bind source as their own uid, so every level must be searchable.
-            Directory.CreateDirectory(workRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        }
-        // The default root sits in a world-writable directory (/dev/shm): refuse one that is a
-        // symlink or that others could write into, rather than create sessions where they point.
-        var root = new DirectoryInfo(workRoot);
-        if (root.LinkTarget is not null || (root.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
-            throw new IOException($"work root {workRoot} is a symlink or writable by others; remove it or set another work root");
-        return BoxDirectory.Create(workRoot, "judge-" + Guid.NewGuid().ToString("N"));
-    }
+    private static BoxDirectory NewSession(string workRoot) =>
+        BoxDirectory.Create(WorkRoot.Prepare(workRoot), "judge-" + Guid.NewGuid().ToString("N"));
 
     internal static JudgeReport Failed(JudgeRequest request, CompileReport compile, string message) => new()
     {

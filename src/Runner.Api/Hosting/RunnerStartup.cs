@@ -35,7 +35,16 @@ public sealed class RunnerStartup(
             logger.LogWarning("Runner:ApiKeys is empty: the API is OPEN to anyone who can reach it, and the Hangfire dashboard is disabled");
 
         if (roles.Worker)
-            logger.LogInformation("Judge sessions go to {WorkRoot}", services.GetRequiredService<JudgeWorkRoot>().Path);
+        {
+            try
+            {
+                logger.LogInformation("Judge sessions go to {WorkRoot}", services.GetRequiredService<JudgeWorkRoot>().Path);
+            }
+            catch (IOException e)
+            {
+                logger.LogError("Judge sessions cannot be created: {Error}. Every submission is an internal_error until this is fixed.", e.Message);
+            }
+        }
         if (roles.Worker)
             services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<RecoverySweep>("runner-recovery-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely);
         logger.LogInformation("Runner started with roles {Roles}", roles);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Runner.Api.Hosting;
 using Runner.Judge;
+using Runner.Sandbox.HostFiles;
 
 namespace Runner.Api.Judging;
 
@@ -32,8 +33,9 @@ public sealed class JudgeWorkRoot(IOptions<RunnerOptions> options, ILogger<Judge
 
     private string Create()
     {
-        var parent = Parent;
-        Directory.CreateDirectory(parent, SearchableByBoxes);
+        // Checked like every work root: owned by this uid, closed to others, nothing above it
+        // that another uid could rename (see WorkRoot).
+        var parent = WorkRoot.Prepare(Parent);
         Sweep(parent);
         for (var tries = 0; ; tries++)
         {

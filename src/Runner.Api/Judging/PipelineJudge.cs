@@ -84,6 +84,11 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
             // The API validates first, so this means the two disagree: not the contestant's fault.
             return new SubmissionResult(Verdict.InternalError, 0, null, [], $"judge refused the request: {e.Field}: {e.Message}");
         }
+        catch (IOException e)
+        {
+            // The work root cannot be used (see JudgeWorkRoot): a host fault, reported as a result.
+            return new SubmissionResult(Verdict.InternalError, 0, null, [], $"judge: {e.Message}");
+        }
     }
 
     /// <summary>The judge's report as the API serves it; the judge has decided everything already.</summary>

@@ -89,58 +89,73 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         return errors.Any ? null : new Prepared(files, request.Command!, stdin, limits, copyOut);
     }
 
+    /// <summary>Runner:WorkRoot/runs, or a per-user default beside the judge's (<see cref="WorkRoot.Default"/>).</summary>
+    private string RunsRoot => options.Value.WorkRoot is { } root ? Path.Combine(root, "runs") : WorkRoot.Default("runs");
+
     public async Task<RunResponse> RunAsync(Prepared run, CancellationToken ct)
     {
         await _slots.WaitAsync(ct);
-        var root = options.Value.WorkRoot ?? Path.Combine(Path.GetTempPath(), "runner-runs");
-        var id = Guid.NewGuid().ToString("N");
-        var stdinPath = Path.Combine(root, id + ".stdin");
-        BoxDirectory? box = null;
         try
         {
-            // The box's files go through the same no-follow host-file code as the judge's; stdin
-            // sits beside the box directory, in a directory only the host writes.
-            Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-            box = BoxDirectory.Create(root, id);
-            foreach (var (path, content) in run.Files) box.WriteFile(path, content);
-            await File.WriteAllTextAsync(stdinPath, run.Stdin, ct);
-            File.SetUnixFileMode(stdinPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-
-            var spec = new SandboxSpec
+            BoxDirectory session;
+            try
             {
-                Argv = run.Argv,
-                WorkDir = box.FullPath,
-                StdinPath = stdinPath,
-                Limits = run.Limits.ToSandboxLimits(),
-            };
-            var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
-            if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
-            var copied = run.CopyOut.Select(p =>
+                // The judge's guarantees: a root owned by this uid that no one else can change,
+                // and every write an openat(O_CREAT|O_EXCL|O_NOFOLLOW) below a directory fd.
+                session = BoxDirectory.Create(WorkRoot.Prepare(RunsRoot), "run-" + Guid.NewGuid().ToString("N"));
+            }
+            catch (IOException e)
             {
-                var o = box.CopyOut(p, options.Value.Limits.MaxCopyOutBytes);
-                return new CopiedFile(p, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error);
-            }).ToList();
-            return new RunResponse(SandboxResultJson.From(result), copied);
+                logger.LogError("Cannot create a run directory: {Error}", e.Message);
+                return Failed($"cannot create a run directory: {e.Message}");
+            }
+            using (session)
+            {
+                BoxDirectory box;
+                try
+                {
+                    // stdin beside /box, not in it: the program reads it as its stdin, not as a file.
+                    session.WriteFile("stdin", Encoding.UTF8.GetBytes(run.Stdin));
+                    box = BoxDirectory.Create(session.FullPath, "box");
+                }
+                catch (IOException e)
+                {
+                    return Failed($"cannot prepare the run directory: {e.Message}");
+                }
+                using var boxDirectory = box;
+                try
+                {
+                    foreach (var (path, content) in run.Files) box.WriteFile(path, content);
+                }
+                catch (IOException e)
+                {
+                    return Failed($"cannot write the files into the box: {e.Message}");
+                }
+                var spec = new SandboxSpec
+                {
+                    Argv = run.Argv,
+                    WorkDir = box.FullPath,
+                    StdinPath = Path.Combine(session.FullPath, "stdin"),
+                    Limits = run.Limits.ToSandboxLimits(),
+                };
+                var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
+                if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
+                var copied = run.CopyOut.Select(p =>
+                {
+                    var o = box.CopyOut(p, options.Value.Limits.MaxCopyOutBytes);
+                    return new CopiedFile(p, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error);
+                }).ToList();
+                return new RunResponse(SandboxResultJson.From(result), copied);
+            }
         }
         finally
         {
             _slots.Release();
-            box?.Dispose();
-            TryDelete(stdinPath);
         }
     }
 
-    private void TryDelete(string stdinPath)
-    {
-        try
-        {
-            File.Delete(stdinPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning("Could not remove run stdin {Path}: {Error}", stdinPath, e.Message);
-        }
-    }
+    private static RunResponse Failed(string message) =>
+        new(SandboxResultJson.From(new SandboxResult { Status = SandboxStatus.InternalError, Message = message }), []);
 
     public void Dispose() => _slots.Dispose();
 }

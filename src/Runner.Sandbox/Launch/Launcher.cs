@@ -31,7 +31,7 @@ internal static unsafe class Launcher
         var fds = new FdSet();
         BoxSlot? slot = null;
         IBoxCgroup? cgroup = null;
-        WorkDirOwnership? workDir = null;
+        var handedToBox = new List<WorkDirOwnership>();
         int pid = -1, pidfd = -1;
         try
         {
@@ -48,12 +48,17 @@ internal static unsafe class Launcher
             var bpf = SeccompFor(spec.Seccomp, state);
 
             step = LaunchStep.MountBind;
-            foreach (var bind in spec.Binds) CallerPath.RequireNoSymlinks(bind.Source, "bind source");
+            foreach (var bind in spec.Binds)
+            {
+                CallerPath.RequireNoSymlinks(bind.Source, "bind source");
+                if (bind.Writable && WorkDirOwnership.HandToBox(bind.Source, slot.Identity, "bind source") is { } handed)
+                    handedToBox.Add(handed);
+            }
             step = LaunchStep.MountBox;
             if (spec.WorkDir is { } dir)
             {
                 CallerPath.RequireNoSymlinks(dir, "work dir");
-                workDir = WorkDirOwnership.HandToBox(dir, slot.Identity);
+                if (WorkDirOwnership.HandToBox(dir, slot.Identity) is { } handed) handedToBox.Add(handed);
             }
 
             step = LaunchStep.Clone;
@@ -130,7 +135,7 @@ internal static unsafe class Launcher
             if (pidfd >= 0) Libc.close(pidfd);
             fds.Dispose();
             cgroup?.Dispose();
-            workDir?.Restore();
+            foreach (var handed in handedToBox) handed.Restore();
             slot?.Dispose();
         }
     }

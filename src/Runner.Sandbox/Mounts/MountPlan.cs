@@ -40,6 +40,70 @@ internal sealed class MountPlan
     public MountPlan BindWritable(string source, string boxPath, LaunchStep step = LaunchStep.MountBind) =>
         Add(new Bind(source, boxPath, true, !Directory.Exists(source)), step);
 
+    /// <summary>
+    /// Adds the missing parent directories of <paramref name="boxPath"/>, so a bind can go
+    /// anywhere in the box's own filesystem (/srv/data, /opt/x/y), as the CLI's default
+    /// destination (the source's own path) needs. They are made only in the box's root tmpfs or
+    /// in a tmpfs the plan mounts; a parent inside a bind from the host or the rootfs image is
+    /// never created (that would write to the host, or fail on a read-only mount), so it must
+    /// already exist there. Symlinks the plan makes (/bin -> usr/bin) are followed as the
+    /// kernel will follow them when mounting.
+    /// </summary>
+    /// <exception cref="SandboxSpecException">A parent cannot be made (field "bind").</exception>
+    public void AddParentsOf(string boxPath, LaunchStep step)
+    {
+        var path = boxPath;
+        for (var hops = 0; ; hops++)
+        {
+            if (hops > 8) throw new SandboxSpecException("bind", $"bind target '{boxPath}': too many symlinks in the box's path");
+            var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            string? resolved = null;
+            var current = "";
+            for (var i = 0; i < parts.Length - 1 && resolved is null; i++)
+            {
+                var parent = current;
+                current += "/" + parts[i];
+                var rest = string.Join('/', parts[(i + 1)..]);
+                switch (Find(current))
+                {
+                    case Symlink link:
+                        resolved = (link.Target.StartsWith('/') ? link.Target : parent + "/" + link.Target).TrimEnd('/') + "/" + rest;
+                        break;
+                    case Dir or Tmpfs or Proc or Bind { IsFile: false }:
+                        break;
+                    case File or Bind:
+                        throw new SandboxSpecException("bind", $"bind target '{boxPath}': '{current}' is a file in the box");
+                    default:
+                        switch (MountAbove(current))
+                        {
+                            case null or Tmpfs:
+                                Add(new Dir(current, 0x1ed), step);
+                                break;
+                            case Bind host when Directory.Exists(host.Source + current[host.BoxPath.Length..]):
+                                break;
+                            case Bind host:
+                                throw new SandboxSpecException("bind", $"bind target '{boxPath}': '{current}' does not exist in the box, and it would be " +
+                                    $"inside '{host.BoxPath}', which is bound from the host's '{host.Source}' and never changed");
+                            case var other:
+                                throw new SandboxSpecException("bind", $"bind target '{boxPath}': '{current}' does not exist in the box, and nothing is created inside '{other.BoxPath}'");
+                        }
+                        break;
+                }
+            }
+            if (resolved is null) return;
+            path = resolved;
+        }
+    }
+
+    /// <summary>The op the plan so far has at exactly <paramref name="boxPath"/>; the latest wins, as the latest mount covers the others.</summary>
+    private Op? Find(string boxPath) => _ops.Select(o => o.Op).LastOrDefault(o => o.BoxPath == boxPath);
+
+    /// <summary>The innermost directory mount whose tree holds <paramref name="boxPath"/>, or null for the root tmpfs.</summary>
+    private Op? MountAbove(string boxPath) => _ops.Select(o => o.Op)
+        .Where(o => o is Tmpfs or Proc or Bind { IsFile: false } && boxPath.StartsWith(o.BoxPath.TrimEnd('/') + "/", StringComparison.Ordinal))
+        .OrderBy(o => o.BoxPath.Length)
+        .LastOrDefault();
+
     /// <summary>Emits the ops; <paramref name="newRoot"/> is the host path where the box root tmpfs is mounted.</summary>
     public void Compile(SyscallPlan plan, string newRoot)
     {

@@ -51,7 +51,10 @@ internal static class MountNamespace
             plan.Add(new MountPlan.Tmpfs("/box", "mode=0755," + tmpfs, NoSuidNoDev), LaunchStep.MountBox);
 
         foreach (var bind in spec.Binds)
+        {
+            plan.AddParentsOf(bind.Target, LaunchStep.MountBind);
             plan.Add(new MountPlan.Bind(bind.Source, bind.Target, bind.Writable, !Directory.Exists(bind.Source)), LaunchStep.MountBind);
+        }
         return plan;
     }
 

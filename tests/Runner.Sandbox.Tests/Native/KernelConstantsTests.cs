@@ -76,6 +76,7 @@ public class KernelConstantsTests
         ["sizeof(struct ifreq)"] = 40,
         ["offsetof(struct ifreq, ifr_flags)"] = 16,
         ["sizeof(struct sock_fprog)"] = 16,
+        ["offsetof(struct stat, st_dev)"] = FileStatus.DeviceOffset,
         ["offsetof(struct stat, st_uid)"] = FileStatus.UidOffset,
         ["offsetof(struct stat, st_gid)"] = FileStatus.GidOffset,
         ["offsetof(struct stat, st_mode)"] = FileStatus.ModeOffset,

@@ -5,7 +5,7 @@ namespace Runner.Api.Tests;
 
 /// <summary>The judge's verdicts through the HTTP API, with real compilers in real boxes.</summary>
 [Collection("Service")]
-public sealed class VerdictTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+public sealed class SubmissionVerdictTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
 {
     private RunnerHost _host = null!;
 
@@ -78,5 +78,74 @@ public sealed class VerdictTests(PostgresServer postgres) : IClassFixture<Postgr
         Assert.Equal("hi\n", ok.GetProperty("tests")[0].GetProperty("output_excerpt").GetString());
         var crash = await JudgeAsync(new { language = TestHosts.Python, source = "raise SystemExit(3)\n" });
         Assert.Equal("runtime_error", crash.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public async Task Without_an_expected_output_the_output_is_not_compared_and_the_messages_are_empty()
+    {
+        var r = await JudgeAsync(new { language = TestHosts.Python, source = "print('hi')\n" });
+        Assert.Equal("accepted", r.GetProperty("verdict").GetString());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("message").ValueKind);
+        var test = r.GetProperty("tests")[0];
+        Assert.Equal("accepted", test.GetProperty("verdict").GetString());
+        Assert.Equal("", test.GetProperty("message").GetString());
+        Assert.Equal(1, test.GetProperty("score").GetDouble());
+        Assert.Equal(1, r.GetProperty("score").GetDouble());
+    }
+
+    [Fact]
+    public async Task The_top_level_message_names_the_failing_test_not_an_accepted_one_before_it()
+    {
+        var r = await JudgeAsync(new
+        {
+            language = TestHosts.Python,
+            source = "print('hi')\n",
+            tests = new object[] { new { name = "free", input = "" }, new { name = "strict", input = "", expected_output = "bye\n" } },
+        });
+        Assert.Equal("wrong_answer", r.GetProperty("verdict").GetString());
+        Assert.Equal(["accepted", "wrong_answer"], r.GetProperty("tests").EnumerateArray().Select(t => t.GetProperty("verdict").GetString()));
+        Assert.StartsWith("test strict: ", r.GetProperty("message").GetString());
+        Assert.Equal(1, r.GetProperty("score").GetDouble());
+    }
+
+    /// <summary>A testlib-style checker that always gives half the points (exit 7).</summary>
+    private const string HalfPointsChecker = "import sys\nprint(0.5)\nsys.exit(7)\n";
+
+    [Fact]
+    public async Task A_checkers_partial_points_never_exceed_the_tests_weight()
+    {
+        var alone = await JudgeAsync(new
+        {
+            language = TestHosts.Python,
+            source = "print('hi')\n",
+            checker = new { type = "custom", language = TestHosts.Python, source = HalfPointsChecker },
+        });
+        Assert.Equal(1, alone.GetProperty("score").GetDouble());
+
+        var r = await JudgeAsync(new
+        {
+            language = TestHosts.Python,
+            source = "print('hi')\n",
+            tests = new object[] { new { name = "half", input = "", expected_output = "hi\n" }, new { name = "free", input = "" } },
+            checker = new { type = "custom", language = TestHosts.Python, source = HalfPointsChecker },
+        });
+        var tests = r.GetProperty("tests").EnumerateArray().ToList();
+        Assert.Equal(("wrong_answer", 0.5), (tests[0].GetProperty("verdict").GetString(), tests[0].GetProperty("score").GetDouble()));
+        Assert.StartsWith("partial: 0.5", tests[0].GetProperty("message").GetString());
+        // No expected output: no checker runs, so the test is worth its weight, not weight + points.
+        Assert.Equal(("accepted", 1.0), (tests[1].GetProperty("verdict").GetString(), tests[1].GetProperty("score").GetDouble()));
+        Assert.All(tests, t => Assert.InRange(t.GetProperty("score").GetDouble(), 0, 1));
+        Assert.Equal(1.5, r.GetProperty("score").GetDouble());
+        Assert.Equal("wrong_answer", r.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public async Task The_compile_step_reports_its_status_and_peak_memory_beside_the_deprecated_success()
+    {
+        var r = await JudgeAsync(new { language = "c", source = "int main(void){return 0;}\n" });
+        var compile = r.GetProperty("compile");
+        Assert.Equal("succeeded", compile.GetProperty("status").GetString());
+        Assert.True(compile.GetProperty("success").GetBoolean());
+        Assert.True(compile.GetProperty("memory_peak").GetInt64() > 0);
     }
 }
