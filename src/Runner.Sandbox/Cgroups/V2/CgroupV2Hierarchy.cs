@@ -136,7 +136,7 @@ internal sealed class CgroupV2Hierarchy(string root, string parent, CgroupSystem
     {
         var lines = new List<string>
         {
-            $"cgroup v2 at {root} (parent {parent}): controllers available: {string.Join(' ', ReadWords(Path.Combine(root, "cgroup.controllers")))}",
+            $"at {root} (parent {parent}): controllers available: {string.Join(' ', ReadWords(Path.Combine(root, "cgroup.controllers")))}",
         };
         using (var probe = (CgroupV2Box)CreateBox($"runner-check-{Environment.ProcessId}", new CgroupLimits(64 << 20, 16, 50_000)))
         {

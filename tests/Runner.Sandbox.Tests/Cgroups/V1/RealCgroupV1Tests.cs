@@ -260,7 +260,7 @@ public sealed class RealCgroupV1Tests(ITestOutputHelper output) : IDisposable
     public void Check_reports_this_machine_and_leaves_no_probe_behind()
     {
         var lines = _cgroups.Check();
-        Assert.Equal($"cgroup v1: memory, cpu, cpuacct, pids, cpuset at /sys/fs/cgroup (parent {_parent})", lines[0]);
+        Assert.Equal($"controllers memory, cpu, cpuacct, pids, cpuset at /sys/fs/cgroup (parent {_parent})", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("swap accounting: on", StringComparison.Ordinal));
         Assert.Contains("pids.peak: available", lines);
         foreach (var controller in (string[])["memory", "cpu", "cpuacct", "pids"])
