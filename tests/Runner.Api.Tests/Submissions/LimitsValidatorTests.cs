@@ -1,5 +1,6 @@
 using Runner.Api.Contracts;
 using Runner.Api.Hosting;
+using Runner.Api.Storage;
 using Runner.Api.Submissions;
 
 namespace Runner.Api.Tests.Submissions;
@@ -9,7 +10,7 @@ public class LimitsValidatorTests
 {
     private static readonly LimitOptions Server = new();
 
-    private static (Storage.JudgeLimits Limits, Dictionary<string, string[]> Errors) Resolve(LimitsRequest? request, LimitOptions? server = null)
+    private static (JudgeLimits Limits, Dictionary<string, string[]> Errors) Resolve(LimitsRequest? request, LimitOptions? server = null)
     {
         var errors = new ValidationErrors();
         var limits = LimitsValidator.Resolve(request, server ?? Server, "limits", errors);
@@ -21,7 +22,7 @@ public class LimitsValidatorTests
     {
         var (limits, errors) = Resolve(null);
         Assert.Empty(errors);
-        Assert.Equal(new Storage.JudgeLimits(2, 5, 256L << 20, 64, 1L << 20), limits);
+        Assert.Equal(new JudgeLimits(2, 5, 256L << 20, 64, 1L << 20), limits);
     }
 
     [Fact]
@@ -68,7 +69,7 @@ public class LimitsValidatorTests
     [Fact]
     public void The_resolved_limits_become_the_engines_limits_field_for_field()
     {
-        var limits = new Storage.JudgeLimits(1.5, 4, 128L << 20, 16, 4096).ToSandboxLimits();
+        var limits = new JudgeLimits(1.5, 4, 128L << 20, 16, 4096).ToSandboxLimits();
         Assert.Equal((1.5, (double?)4, 128L << 20, 16, 4096L), (limits.CpuTimeSeconds, limits.WallTimeSeconds, limits.MemoryBytes, limits.Pids, limits.OutputBytes));
     }
 }

@@ -5,7 +5,7 @@ namespace Runner.Api.Tests;
 
 /// <summary>The judge's verdicts through the HTTP API, with real compilers in real boxes.</summary>
 [Collection("Service")]
-public sealed class VerdictTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+public sealed class SubmissionVerdictTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
 {
     private RunnerHost _host = null!;
 
