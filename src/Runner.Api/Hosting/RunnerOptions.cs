@@ -16,6 +16,7 @@ public sealed class RunnerOptions
     public LimitOptions Limits { get; set; } = new();
     public CallbackOptions Callbacks { get; set; } = new();
     public WorkerLanguageOptions Languages { get; set; } = new();
+    public RetentionOptions Retention { get; set; } = new();
 
     /// <summary>Hosts (exact, case-insensitive) that callback_url may point at.</summary>
     public List<string> CallbackAllowedHosts { get; set; } = [];
@@ -118,4 +119,14 @@ public sealed class WorkerLanguageOptions
 
     /// <summary>A record counts this long after its last renewal, so a restarting worker does not turn submissions away.</summary>
     public double ExpirySeconds { get; set; } = 60;
+}
+
+/// <summary>How long finished submissions are kept.</summary>
+public sealed class RetentionOptions
+{
+    /// <summary>Finished submissions are deleted this long after they finished; 0 keeps them forever.</summary>
+    public double FinishedDays { get; set; } = 7;
+
+    /// <summary>The in-memory store keeps at most this many finished submissions, dropping the oldest first.</summary>
+    public int MaxInMemoryFinished { get; set; } = 10_000;
 }

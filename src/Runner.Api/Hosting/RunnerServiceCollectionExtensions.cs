@@ -37,6 +37,7 @@ public static class RunnerServiceCollectionExtensions
         services.AddTransient<JudgeSubmissionJob>();
         services.AddTransient<CallbackJob>();
         services.AddTransient<RecoverySweep>();
+        services.AddTransient<RetentionSweep>();
         services.AddHttpClient(CallbackJob.HttpClientName)
             // A redirect could lead a callback to a host the allow-list never approved.
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false });

@@ -46,7 +46,11 @@ public sealed class RunnerStartup(
             }
         }
         if (roles.Worker)
-            services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<RecoverySweep>("runner-recovery-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely);
+        {
+            var recurring = services.GetRequiredService<IRecurringJobManager>();
+            recurring.AddOrUpdate<RecoverySweep>("runner-recovery-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely);
+            recurring.AddOrUpdate<RetentionSweep>(RetentionSweep.JobId, j => j.RunAsync(CancellationToken.None), Cron.Hourly);
+        }
         logger.LogInformation("Runner started with roles {Roles}", roles);
     }
 

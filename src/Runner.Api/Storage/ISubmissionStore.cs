@@ -43,6 +43,9 @@ public interface ISubmissionStore
     /// <summary>Queued submissions older than <paramref name="age"/> that were never enqueued, for the recovery sweep.</summary>
     Task<IReadOnlyList<Guid>> ListNeverEnqueuedAsync(TimeSpan age, CancellationToken ct);
 
+    /// <summary>Retention: deletes finished submissions that finished more than <paramref name="age"/> ago; returns how many.</summary>
+    Task<int> DeleteFinishedBeforeAsync(TimeSpan age, CancellationToken ct);
+
     Task PingAsync(CancellationToken ct);
 }
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using Runner.Api.Contracts;
+using Runner.Api.Hosting;
 
 namespace Runner.Api.Storage;
 
@@ -7,13 +9,16 @@ namespace Runner.Api.Storage;
 /// The zero-setup default for `dotnet run` on a fresh machine. Everything is lost when the
 /// process stops, which is why start-up logs a warning whenever this store is chosen.
 /// </summary>
-public sealed class InMemorySubmissionStore(TimeProvider clock) : ISubmissionStore
+public sealed class InMemorySubmissionStore(TimeProvider clock, IOptions<RunnerOptions> options) : ISubmissionStore
 {
     private sealed record Entry(SubmissionRecord Record, string? Worker, DateTimeOffset LeaseUntil);
 
     private readonly ConcurrentDictionary<Guid, Entry> _rows = new();
     private readonly Dictionary<string, Guid> _keys = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+
+    /// <summary>Finished ids in the order they finished, for the bound on how many are kept.</summary>
+    private readonly Queue<Guid> _finished = new();
 
     public string Kind => "in-memory";
 
@@ -95,6 +100,11 @@ public sealed class InMemorySubmissionStore(TimeProvider clock) : ISubmissionSto
             if (!_rows.TryGetValue(id, out var e) || e.Record.Status == SubmissionStatus.Finished) return Task.FromResult(false);
             var record = e.Record with { Status = SubmissionStatus.Finished, Result = result, Progress = null, FinishedAt = clock.GetUtcNow() };
             _rows[id] = new Entry(record, null, DateTimeOffset.MinValue);
+            _finished.Enqueue(id);
+            // The bound: memory is all this store has, so the oldest finished submissions go
+            // first (unfinished ones are bounded by Queue:MaxPending).
+            while (_finished.Count > Math.Max(0, options.Value.Retention.MaxInMemoryFinished) && _finished.TryDequeue(out var oldest))
+                Remove(oldest);
             return Task.FromResult(true);
         }
     }
@@ -112,6 +122,28 @@ public sealed class InMemorySubmissionStore(TimeProvider clock) : ISubmissionSto
         return Task.FromResult<IReadOnlyList<Guid>>(_rows.Values
             .Where(e => e.Record.Status == SubmissionStatus.Queued && e.Record.JobId is null && e.Record.CreatedAt < cutoff)
             .Select(e => e.Record.Id).ToList());
+    }
+
+    public Task<int> DeleteFinishedBeforeAsync(TimeSpan age, CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - age;
+        lock (_gate)
+        {
+            var deleted = 0;
+            while (_finished.TryPeek(out var oldest) && (!_rows.TryGetValue(oldest, out var e) || e.Record.FinishedAt < cutoff))
+            {
+                _finished.Dequeue();
+                if (Remove(oldest)) deleted++;
+            }
+            return Task.FromResult(deleted);
+        }
+    }
+
+    private bool Remove(Guid id)
+    {
+        if (!_rows.TryRemove(id, out var e)) return false;
+        if (e.Record.IdempotencyKey is { } key) _keys.Remove(key);
+        return true;
     }
 
     public Task PingAsync(CancellationToken ct) => Task.CompletedTask;

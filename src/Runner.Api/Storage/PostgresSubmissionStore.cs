@@ -159,6 +159,23 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
         return ids;
     }
 
+    public async Task<int> DeleteFinishedBeforeAsync(TimeSpan age, CancellationToken ct)
+    {
+        // In slices, so a first sweep over a large backlog never holds one huge transaction.
+        var total = 0;
+        while (true)
+        {
+            await using var cmd = dataSource.CreateCommand("""
+                DELETE FROM runner.submissions WHERE id IN (
+                    SELECT id FROM runner.submissions WHERE status = 'finished' AND finished_at < now() - $1 LIMIT 5000)
+                """);
+            cmd.Parameters.Add(new() { Value = age });
+            var deleted = await cmd.ExecuteNonQueryAsync(ct);
+            total += deleted;
+            if (deleted < 5000) return total;
+        }
+    }
+
     public async Task PingAsync(CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand("SELECT 1 FROM runner.schema_version LIMIT 1");
