@@ -5,6 +5,6 @@ using Runner.Api.Hosting;
 // Scale out by starting more of these, on this machine or others, with the same
 // ConnectionStrings:Runner. The content root is the binary's directory, so the appsettings.json
 // beside Runner.Worker.dll is read whatever the current directory is.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = HostArgs.WithServiceDefaults(args), ContentRootPath = AppContext.BaseDirectory });
 builder.AddRunnerWorker();
 builder.Build().Run();

@@ -10,7 +10,14 @@ public sealed class RequestErrorTests(PostgresServer postgres) : IClassFixture<P
 {
     private static readonly string[] DotNetWords = ["System.", ".NET", "Nullable", "Service", "Runner.Api", "parameter \"", "Int64", "Int32"];
 
-    private async Task<RunnerHost> HostAsync() => TestHosts.Api(await postgres.CreateDatabaseAsync(), new Dictionary<string, string?> { ["Runner:Roles"] = "api" });
+    /// <summary>An api-only host that believes a worker for python exists, so only the request decides the answer.</summary>
+    private async Task<RunnerHost> HostAsync()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        var host = TestHosts.Api(db, new Dictionary<string, string?> { ["Runner:Roles"] = "api" });
+        await AbsentWorker.RecordAsync(db, host.Client(), TestHosts.Python);
+        return host;
+    }
 
     [Theory]
     [InlineData("/api/v1/submissions", "", "body")]
@@ -26,6 +33,8 @@ public sealed class RequestErrorTests(PostgresServer postgres) : IClassFixture<P
     [InlineData("/api/v1/submissions?wiat=true", "{\"language\": \"python\", \"source\": \"x\"}", "wiat")]
     [InlineData("/api/v1/submissions/batch?wait=true", "{\"submissions\": [{\"language\": \"python\", \"source\": \"x\"}]}", "wait")]
     [InlineData("/api/v1/submissions/batch", "{\"submissions\": 3}", "submissions")]
+    [InlineData("/api/v1/submissions", "{\"language\": \"python\", \"source\": \"x\", \"checker\": {\"type\": \"lines\", \"epsilon\": 0.1}}", "checker.epsilon")]
+    [InlineData("/api/v1/submissions", "{\"language\": \"python\", \"source\": \"x\", \"checker\": {\"type\": \"tokens\", \"source\": \"x\"}}", "checker.source")]
     [InlineData("/api/v1/runs", "{\"command\": \"ls\"}", "command")]
     [InlineData("/api/v1/runs", "{\"command\": [\"/bin/true\"], \"files\": {\"a\": {\"content\": \"x\"}, \"a/b\": {\"content\": \"y\"}}}", "files.a/b")]
     public async Task A_bad_request_is_a_400_naming_the_field_without_dotnet_words(string url, string json, string field)

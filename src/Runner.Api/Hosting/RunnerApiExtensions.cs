@@ -35,19 +35,22 @@ public static class RunnerApiExtensions
         });
         // Bad JSON reaches BadRequestExceptionHandler, which names the field.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = BodyTooLarge.Describe);
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         builder.Services.AddExceptionHandler<StoreUnavailableExceptionHandler>();
         builder.WebHost.ConfigureKestrel(k =>
         {
             // GET /submissions/batch takes up to 1000 ids of 36 characters in its query.
             k.Limits.MaxRequestLineSize = 64 * 1024;
+            k.ConfigureEndpointDefaults(listen => listen.UseProblemBodiesForKestrelErrors());
         });
         builder.Services.AddOpenApi("v1", o => o
             .AddDocumentTransformer<OpenApiDocumentInfo>()
             .AddDocumentTransformer<OpenApiContract>()
             .AddSchemaTransformer<OpenApiContract>());
 
+        builder.Services.AddSingleton<LargeBodyMemory>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LargeBodyMemory>());
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton<DashboardAuthorization>();
         builder.Services.AddAuthentication().AddCookie(DashboardAuthorization.Scheme, DashboardAuthorization.ConfigureCookie);
@@ -74,6 +77,7 @@ public static class RunnerApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseLargeBodyMemory();
         app.UseJsonContentTypeCheck();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });

@@ -32,6 +32,8 @@ public static class RunnerServiceCollectionExtensions
         services.AddSingleton<WorkerIdentity>();
         services.AddSingleton<JudgeWorkRoot>();
         services.AddSingleton<CompletionSignals>();
+        services.AddSingleton<EnqueueRetry>();
+        services.AddHostedService(sp => sp.GetRequiredService<EnqueueRetry>());
         services.AddSingleton<CallbackPolicy>();
         services.AddScoped<SubmissionQueue>();
         services.AddTransient<JudgeSubmissionJob>();

@@ -11,6 +11,7 @@ namespace Runner.Api.Queue;
 public sealed class SubmissionQueue(
     ISubmissionStore store,
     IBackgroundJobClient jobs,
+    EnqueueRetry retry,
     IOptions<RunnerOptions> options,
     ILogger<SubmissionQueue> logger)
 {
@@ -20,7 +21,8 @@ public sealed class SubmissionQueue(
 
     /// <summary>
     /// Stores, then enqueues. Once the rows are stored the submissions are accepted, whatever
-    /// happens to the enqueue: a row left without a job is enqueued by the recovery sweep, so a
+    /// happens to the enqueue: a row left without a job is enqueued by <see cref="EnqueueRetry"/>
+    /// (or, should this process die, by the recovery sweep), so a
     /// failed enqueue is logged, never reported to the client as a failure it would resubmit.
     /// </summary>
     public async Task<IReadOnlyList<InsertOutcome>> SubmitAsync(IReadOnlyList<SubmissionRecord> submissions, CancellationToken ct)
@@ -36,7 +38,8 @@ public sealed class SubmissionQueue(
             }
             catch (Exception e)
             {
-                logger.LogWarning("Submission {Id} is stored but its enqueue failed ({Error}); the recovery sweep will enqueue it", o.Stored.Id, e.Message);
+                logger.LogWarning("Submission {Id} is stored but its enqueue failed ({Error}); retrying in the background", o.Stored.Id, e.Message);
+                retry.Add(o.Stored.Id);
             }
         }
         return outcomes;

@@ -70,7 +70,8 @@ public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy 
         if (request.Checker is { } c)
         {
             var type = CheckerKind.Lines;
-            if (c.Type is not null && !CheckerSpec.TryParseKind(c.Type, out type))
+            var typeKnown = c.Type is null || CheckerSpec.TryParseKind(c.Type, out type);
+            if (!typeKnown)
                 errors.Add(Field(prefix, "checker.type"),
                     $"unknown checker '{c.Type}'; expected one of {string.Join(", ", Enum.GetValues<CheckerKind>().Select(CheckerKindJsonConverter.Name))}");
             if (c.Epsilon is { } eps && (!(eps >= 0) || double.IsInfinity(eps)))
@@ -84,6 +85,15 @@ public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy 
                 else if (Encoding.UTF8.GetByteCount(c.Source) > server.MaxSourceBytes)
                     errors.Add(Field(prefix, "checker.source"), $"is larger than the server maximum of {server.MaxSourceBytes} bytes");
             }
+            else if (typeKnown)
+            {
+                // A field the chosen checker ignores is a mistake in the request, like an unknown field.
+                var name = CheckerKindJsonConverter.Name(type);
+                if (c.Language is not null) errors.Add(Field(prefix, "checker.language"), $"applies to the custom checker only, not '{name}'");
+                if (c.Source is not null) errors.Add(Field(prefix, "checker.source"), $"applies to the custom checker only, not '{name}'");
+            }
+            if (c.Epsilon is not null && typeKnown && type != CheckerKind.Float)
+                errors.Add(Field(prefix, "checker.epsilon"), $"applies to the float checker only, not '{CheckerKindJsonConverter.Name(type)}'");
             checker = new JudgeChecker(type, c.Epsilon, c.Language, c.Source);
         }
 

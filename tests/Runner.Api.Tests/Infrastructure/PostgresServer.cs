@@ -12,19 +12,53 @@ namespace Runner.Api.Tests.Infrastructure;
 /// (initdb + pg_ctl, random port, sockets in a temp dir); otherwise RUNNER_TEST_POSTGRES;
 /// otherwise a failure that says what to install. Always stopped in DisposeAsync.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+public class PostgresServer : IAsyncLifetime
 {
     private PostgreSqlContainer? _container;
     private string? _clusterDir;
     private string? _pgBin;
     private int _databaseCounter;
+    private string _serverOptions = "";
 
     /// <summary>Connection string to the server's maintenance database.</summary>
     public string AdminConnectionString { get; private set; } = "";
 
     public string Source { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    /// <summary>The throwaway cluster's max_connections; a subclass lowers it to test connection budgets.</summary>
+    protected virtual int MaxConnections => 300;
+
+    /// <summary>
+    /// pg_ctl restart -m fast on the throwaway cluster: every connection is terminated
+    /// (57P01), and the server refuses new ones until it is back, as in a real restart.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        await PgCtlAsync("-m", "fast", "-w", "-t", "60", "restart");
+    }
+
+    /// <summary>pg_ctl stop -m fast: the server is down until <see cref="StartAgainAsync"/>.</summary>
+    public Task StopAsync() => PgCtlAsync("-m", "fast", "-w", "stop");
+
+    /// <summary>Starts a stopped throwaway cluster again, on the same port with the same settings.</summary>
+    public Task StartAgainAsync() => PgCtlAsync("-w", "-t", "60", "-o", _serverOptions, "start");
+
+    private Task PgCtlAsync(params string[] args)
+    {
+        if (_clusterDir is null || _pgBin is null) throw new InvalidOperationException($"only the throwaway cluster can be stopped and started, not {Source}");
+        return RunAsPostgresAsync(Path.Combine(_pgBin, "pg_ctl"), ["-D", Path.Combine(_clusterDir, "data"), "-l", Path.Combine(_clusterDir, "server.log"), .. args]);
+    }
+
+    /// <summary>Server connections open right now, whoever holds them.</summary>
+    public async Task<long> ConnectionCountAsync()
+    {
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'", conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    public virtual async Task InitializeAsync()
     {
         if (await DockerAnswersAsync())
         {
@@ -66,7 +100,7 @@ public sealed class PostgresServer : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
         if (_container is not null) await _container.DisposeAsync();
@@ -128,10 +162,11 @@ public sealed class PostgresServer : IAsyncLifetime
         File.SetUnixFileMode(data, (UnixFileMode)0b111_000_000);
         await RunAsPostgresAsync(Path.Combine(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "runner", "--no-sync", "-E", "UTF8"]);
         var port = FreePort();
+        _serverOptions = $"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections={MaxConnections}";
         await RunAsPostgresAsync(Path.Combine(bin, "pg_ctl"),
         [
             "-D", data, "-l", Path.Combine(_clusterDir, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            "-o", _serverOptions,
             "start",
         ]);
         AdminConnectionString = $"Host=127.0.0.1;Port={port};Username=runner;Database=postgres;Maximum Pool Size=50";
