@@ -18,6 +18,15 @@ public static class Problems
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
+    public static ProblemHttpResult RunsFull(HttpContext http, int retryAfterSeconds, int bound)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            detail: $"This server already holds {bound} runs (Runner:Queue:MaxPendingRuns); retry later.",
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Too many runs");
+    }
+
     public static ProblemHttpResult QueueFull(HttpContext http, int retryAfterSeconds)
     {
         http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -56,6 +56,7 @@ public static class RunnerApiExtensions
         builder.Services.AddAuthentication().AddCookie(DashboardAuthorization.Scheme, DashboardAuthorization.ConfigureCookie);
         builder.Services.AddSingleton<SubmissionValidator>();
         builder.Services.AddSingleton<RunExecutor>();
+        builder.Services.AddSingleton<RunAdmission>();
         // An api-only host runs no box: it learns languages from the workers and its readiness
         // never depends on sandbox privileges it does not need.
         var health = builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
@@ -83,6 +84,7 @@ public static class RunnerApiExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });
         if (!app.Services.GetRequiredService<RunnerRoles>().Api) return app;
 
+        RunAdmission.Use(app);
         var limits = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<RunnerOptions>>().Value.Limits;
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().RefuseUnknownQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized);

@@ -39,6 +39,12 @@ public sealed class QueueOptions
     /// <summary>Unfinished submissions above which POST answers 503.</summary>
     public int MaxPending { get; set; } = 10_000;
 
+    /// <summary>
+    /// /runs held at once by this process, waiting or running; above it POST /runs answers 503
+    /// before reading the body. 0 means twice the workers.
+    /// </summary>
+    public int MaxPendingRuns { get; set; }
+
     /// <summary>Seconds a client is told to wait after a 503.</summary>
     public int RetryAfterSeconds { get; set; } = 5;
 
@@ -80,6 +86,12 @@ public sealed class LimitOptions
     public int MaxBatch { get; set; } = 50;
     public long MaxRunFilesBytes { get; set; } = 16L << 20;
     public long MaxCopyOutBytes { get; set; } = 8L << 20;
+    /// <summary>Entries in one /runs' copy_out (after removing duplicates).</summary>
+    public int MaxCopyOutFiles { get; set; } = 64;
+    /// <summary>Bytes of all copy_out files of one /runs answer; files past it come back with an error instead.</summary>
+    public long MaxCopyOutTotalBytes { get; set; } = 32L << 20;
+    /// <summary>Files in one /runs request.</summary>
+    public int MaxRunFiles { get; set; } = 1000;
 
     /// <summary>Longest a submission can take: every test at the wall maximum, plus compile.</summary>
     public TimeSpan LongestJob => TimeSpan.FromSeconds(MaxWallTime * (MaxTests + 2) + 60);

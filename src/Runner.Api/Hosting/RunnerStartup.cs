@@ -18,6 +18,9 @@ public sealed class RunnerStartup(
 {
     public async Task StartAsync(CancellationToken ct)
     {
+        // Box directories are removed by fd and never throw; a failure is logged here instead.
+        Runner.Sandbox.HostFiles.BoxDirectory.CleanupFailed += (path, error) =>
+            logger.LogError("Could not remove box directory {Path}: {Error}", path, error);
         await InitializeStoreAsync(ct);
         if (store.Kind == "in-memory")
             logger.LogWarning("""

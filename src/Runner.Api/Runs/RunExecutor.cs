@@ -73,18 +73,22 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             files.Add((rel, bytes));
         }
         if (total > server.MaxRunFilesBytes) errors.Add("files", $"total {total} bytes is over the server maximum of {server.MaxRunFilesBytes}");
+        if (request.Files?.Count > server.MaxRunFiles) errors.Add("files", $"{request.Files.Count} files is over the server maximum of {server.MaxRunFiles}");
         foreach (var (field, message) in BoxPath.Conflicts(files.Select(f => f.Item1)))
             errors.Add($"files.{field}", message);
 
         var stdin = request.Stdin ?? "";
         if (Encoding.UTF8.GetByteCount(stdin) > server.MaxTestsBytes) errors.Add("stdin", $"is larger than the server maximum of {server.MaxTestsBytes} bytes");
 
+        // Each file once ("a" and "/box/a" are one), so one small request cannot ask for the
+        // same large file over and over.
         var copyOut = new List<string>();
         foreach (var (p, i) in (request.CopyOut ?? []).Select((p, i) => (p, i)))
         {
-            if (BoxPath.Normalize(p) is { } rel) copyOut.Add(rel);
+            if (BoxPath.Normalize(p) is { } rel) { if (!copyOut.Contains(rel)) copyOut.Add(rel); }
             else errors.Add($"copy_out[{i}]", $"must be a relative path inside /box (or /box/...) without '..' or empty segments, each name at most {BoxPath.MaxNameBytes} bytes and the whole at most {BoxPath.MaxPathBytes}");
         }
+        if (copyOut.Count > server.MaxCopyOutFiles) errors.Add("copy_out", $"{copyOut.Count} files is over the server maximum of {server.MaxCopyOutFiles}");
         var limits = LimitsValidator.Resolve(request.Limits, server, "limits", errors);
         return errors.Any ? null : new Prepared(files, request.Command!, stdin, limits, copyOut);
     }
@@ -140,11 +144,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
                 };
                 var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
                 if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
-                var copied = run.CopyOut.Select(p =>
-                {
-                    var o = box.CopyOut(p, options.Value.Limits.MaxCopyOutBytes);
-                    return new CopiedFile(p, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error);
-                }).ToList();
+                var copied = CopyOut(box, run.CopyOut);
                 return new RunResponse(SandboxResultJson.From(result), copied);
             }
         }
@@ -152,6 +152,27 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         {
             _slots.Release();
         }
+    }
+
+    /// <summary>
+    /// Reads the copy_out files, each within MaxCopyOutBytes and all together within
+    /// MaxCopyOutTotalBytes: the answer is built in memory (base64 in JSON), so its size is
+    /// bounded here rather than by what the box wrote.
+    /// </summary>
+    private List<CopiedFile> CopyOut(BoxDirectory box, IReadOnlyList<string> paths)
+    {
+        var limits = options.Value.Limits;
+        var left = limits.MaxCopyOutTotalBytes;
+        var copied = new List<CopiedFile>();
+        foreach (var path in paths)
+        {
+            var o = box.CopyOut(path, Math.Min(limits.MaxCopyOutBytes, left));
+            if (o.Content is null && o.Size is { } size && size <= limits.MaxCopyOutBytes)
+                o = o with { Error = $"refused: with the files before it, the answer would be over the copy-out total of {limits.MaxCopyOutTotalBytes} bytes" };
+            left -= o.Content?.Length ?? 0;
+            copied.Add(new CopiedFile(path, o.Size, o.Content is null ? null : Convert.ToBase64String(o.Content), o.Error));
+        }
+        return copied;
     }
 
     private static RunResponse Failed(string message) =>

@@ -12,7 +12,8 @@ public static class RunsApi
     public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api, LimitOptions limits)
     {
         api.MapPost("/runs", Run).WithTags("Runs").WithName("CreateRun")
-            .WithMetadata(new BodySizeLimit(BodySizeLimit.Run(limits)))
+            .WithMetadata(new BodySizeLimit(BodySizeLimit.Run(limits)), new RunAdmission.Required())
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         return api;
     }

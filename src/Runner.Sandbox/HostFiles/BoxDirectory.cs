@@ -167,18 +167,36 @@ public sealed class BoxDirectory : IDisposable
     }
 
     /// <summary>
-    /// Removes the directory. <see cref="Directory.Delete(string, bool)"/> unlinks symlinks
-    /// rather than descending into them (a test pins this), and the box is dead by now.
+    /// Called with the path and the reason when a box directory could not be removed; hosts
+    /// log it. Removal never throws: a failure must not turn into a failed (and retried) run.
     /// </summary>
-    public void Dispose()
+    public static event Action<string, string>? CleanupFailed;
+
+    /// <summary>
+    /// Removes the directory and everything the box left in it, by file descriptor (see
+    /// <see cref="TreeRemoval"/>): however deep, however named, links unlinked and never followed.
+    /// Returns null, or why it could not (also reported through <see cref="CleanupFailed"/>).
+    /// </summary>
+    public string? Delete()
     {
+        string? error;
         try
         {
-            Directory.Delete(FullPath, recursive: true);
+            error = TreeRemoval.Remove(FullPath);
         }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        catch (Exception e)
+        {
+            error = e.Message;
+        }
+        if (error is not null)
+        {
+            try { CleanupFailed?.Invoke(FullPath, error); }
+            catch (Exception) { /* a reporting hook must not make cleanup throw */ }
+        }
+        return error;
     }
+
+    public void Dispose() => Delete();
 
     private SafeFileHandle OpenDirectory()
     {

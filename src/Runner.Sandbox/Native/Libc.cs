@@ -103,7 +103,7 @@ internal static unsafe partial class Libc
     public const int ORdonly = 0, OWronly = 1, ORdwr = 2, OCreat = 0x40, OExcl = 0x80, ONoctty = 0x100;
     public const int OTrunc = 0x200, ONonblock = 0x800, ODirectory = 0x10000, ONofollow = 0x20000;
     public const int OCloexec = 0x80000, OPath = 0x200000;
-    public const int AtFdcwd = -100, AtSymlinkNofollow = 0x100, AtEmptyPath = 0x1000;
+    public const int AtFdcwd = -100, AtSymlinkNofollow = 0x100, AtEmptyPath = 0x1000, AtRemovedir = 0x200;
     public const int FGetfl = 3, FSetfl = 4, FDupfdCloexec = 1030;
     public const uint SIfmt = 0xF000, SIfreg = 0x8000, SIfchr = 0x2000, SIfdir = 0x4000;
     public const uint MfdCloexec = 1;

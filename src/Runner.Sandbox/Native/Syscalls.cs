@@ -16,4 +16,6 @@ internal static class Sys
     // Called through syscall(2) by the parent: glibc 2.36 wraps none of them.
     public const long PidfdSendSignal = 424, PidfdOpen = 434, Openat2 = 437;
     public const long SchedSetscheduler = 144, IoprioSet = 251;
+    // Removing box-written trees by fd with raw names (TreeRemoval).
+    public const long Lseek = 8, Getdents64 = 217, Unlinkat = 263, Fchmodat = 268;
 }

@@ -44,6 +44,10 @@ public class KernelConstantsTests
         ("Sys.SchedSetscheduler", "SYS_sched_setscheduler"), ("Sys.IoprioSet", "SYS_ioprio_set"), ("Libc.PrioProcess", "PRIO_PROCESS"),
         ("Libc.SchedOther", "SCHED_OTHER"), ("Libc.IoprioWhoProcess", "IOPRIO_WHO_PROCESS"), ("Libc.IoprioClassBe", "IOPRIO_CLASS_BE"),
         ("Libc.IoprioClassShift", "IOPRIO_CLASS_SHIFT"),
+        // Removing box-written trees (TreeRemoval).
+        ("Sys.Lseek", "SYS_lseek"), ("Sys.Getdents64", "SYS_getdents64"), ("Sys.Unlinkat", "SYS_unlinkat"), ("Sys.Fchmodat", "SYS_fchmodat"),
+        ("Errno.EISDIR", "EISDIR"), ("Libc.AtRemovedir", "AT_REMOVEDIR"),
+        ("offsetof(struct stat, st_dev)", "offsetof(struct stat, st_dev)"), ("offsetof(struct stat, st_ino)", "offsetof(struct stat, st_ino)"),
         ("Libc.ONonblock", "O_NONBLOCK"), ("Libc.OCloexec", "O_CLOEXEC"), ("Libc.ODirectory", "O_DIRECTORY"), ("Libc.ONofollow", "O_NOFOLLOW"),
         ("Libc.LockExclusive", "LOCK_EX"), ("Libc.LockNonblocking", "LOCK_NB"), ("Libc.PollIn", "POLLIN"), ("Libc.PPidfd", "P_PIDFD"),
         ("Libc.WExited", "WEXITED"), ("Libc.AtSymlinkNofollow", "AT_SYMLINK_NOFOLLOW"),
@@ -82,6 +86,8 @@ public class KernelConstantsTests
         ["offsetof(struct stat, st_mode)"] = FileStatus.ModeOffset,
         ["offsetof(struct stat, st_size)"] = FileStatus.SizeOffset,
         ["sizeof(struct stat)"] = FileStatus.StatSize,
+        ["offsetof(struct stat, st_dev)"] = TreeRemoval.StatDevOffset,
+        ["offsetof(struct stat, st_ino)"] = TreeRemoval.StatInoOffset,
         ["offsetof(struct stat, st_mode)"] = 24,
         ["sizeof(struct open_how)"] = 24,
     };
