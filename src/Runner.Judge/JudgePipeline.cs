@@ -58,6 +58,21 @@ public static class JudgePipeline
     private static BoxDirectory NewSession(string workRoot) =>
         BoxDirectory.Create(WorkRoot.Prepare(workRoot), "judge-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>
+    /// A checker the compiler refused is the request's fault, said in one line: the compiler's
+    /// first error. testlib.h gets a hint, since checkers written for testlib include it and Runner
+    /// does not ship it (no Debian or npm package provides it).
+    /// </summary>
+    internal static string CheckerCompileError(string output, string message)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var first = lines.FirstOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? lines.FirstOrDefault() ?? message;
+        var hint = output.Contains("testlib.h", StringComparison.Ordinal)
+            ? " (Runner does not ship testlib.h: make the checker self-contained, or install testlib.h on the include path of the boxes' rootfs)"
+            : "";
+        return $"does not compile: {first}{hint}";
+    }
+
     internal static JudgeReport Failed(JudgeRequest request, CompileReport compile, string message) => new()
     {
         Verdict = Verdict.InternalError,
@@ -82,6 +97,8 @@ public static class JudgePipeline
             if (checkerLanguage is not null)
             {
                 var built = Compilation.Run(boxes, options, checkerLanguage, request.Checker.CustomSource!, "checker-compile");
+                if (built.Report.Status == CompileStatus.Failed)
+                    throw new JudgeRequestException("checker", CheckerCompileError(built.Report.Output, built.Report.Message));
                 if (built.Artifacts is null)
                     return Failed(request, new CompileReport { Status = CompileStatus.Skipped },
                         $"checker: {built.Report.Message}\n{built.Report.Output}".TrimEnd());

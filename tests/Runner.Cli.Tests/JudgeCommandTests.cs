@@ -89,6 +89,18 @@ public sealed class JudgeCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_testlib_checker_is_a_usage_error_saying_testlib_h_is_not_shipped()
+    {
+        File.WriteAllText(Path.Combine(_dir, "check.cpp"),
+            "#include \"testlib.h\"\nint main(int argc, char* argv[]) { registerTestlibCmd(argc, argv); quitf(_ok, \"ok\"); }\n");
+        Assert.Equal(2, _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests", "--checker", "check.cpp"));
+        var line = Assert.Single(_cli.StderrLines);
+        Assert.StartsWith("runner: --checker: does not compile: ", line);
+        Assert.Contains("testlib.h: No such file or directory", line);
+        Assert.Contains("Runner does not ship testlib.h", line);
+    }
+
+    [Fact]
     public void Progress_is_drawn_on_stderr_when_it_is_a_terminal_and_erased_before_the_report()
     {
         _cli.ErrorIsTerminal = true;

@@ -99,19 +99,20 @@ public sealed class LimitOptions
 
 /// <summary>
 /// Connections one process may open to PostgreSQL. A process opens at most
-/// <see cref="PoolSize"/> + <see cref="QueuePoolSize"/> + 1 (the API's listener for finished
-/// submissions), so processes × that must stay below the server's max_connections.
+/// <see cref="PoolSize"/> + <see cref="QueuePoolSize"/> (the API's listener for finished
+/// submissions holds one of the first), so processes × that must stay below the server's
+/// max_connections.
 /// </summary>
 public sealed class DatabaseOptions
 {
     /// <summary>Submission store pool (requests, claims, progress, results).</summary>
-    public int PoolSize { get; set; } = 10;
+    public int PoolSize { get; set; } = 20;
 
     /// <summary>Hangfire's pool; 0 sizes it to the judge workers plus what Hangfire's own processes need.</summary>
     public int QueuePoolSize { get; set; }
 
     /// <summary>Seconds a request waits for a free pooled connection before it is answered 503.</summary>
-    public int PoolTimeoutSeconds { get; set; } = 10;
+    public int PoolTimeoutSeconds { get; set; } = 30;
 }
 
 public sealed class CallbackOptions

@@ -48,12 +48,22 @@ public class CustomCheckerTests
     }
 
     [Fact]
-    public void A_checker_that_does_not_compile_is_an_internal_error()
+    public void A_checker_that_does_not_compile_is_a_request_error_quoting_the_compiler()
     {
-        var report = JudgeHarness.Run("python", Submission, [JudgeHarness.Test("1", "sum 1 1\n", "sum")],
-            checker: CheckerSpec.Custom("int main() { return nope; }"));
-        Assert.Equal(Verdict.InternalError, report.Verdict);
-        Assert.StartsWith("checker: the compiler exited with code 1", report.Message);
-        Assert.Empty(report.Tests);
+        var e = Assert.Throws<JudgeRequestException>(() => JudgeHarness.Run("python", Submission, [JudgeHarness.Test("1", "sum 1 1\n", "sum")],
+            checker: CheckerSpec.Custom("int main() { return nope; }")));
+        Assert.Equal("checker", e.Field);
+        Assert.StartsWith("does not compile: ", e.Message);
+        Assert.Contains("nope", e.Message);
+        Assert.Contains("was not declared", e.Message);
+    }
+
+    [Fact]
+    public void A_testlib_checker_is_told_that_testlib_h_is_not_shipped()
+    {
+        var e = Assert.Throws<JudgeRequestException>(() => JudgeHarness.Run("python", Submission, [JudgeHarness.Test("1", "sum 1 1\n", "sum")],
+            checker: CheckerSpec.Custom("#include \"testlib.h\"\nint main(int argc, char* argv[]) { registerTestlibCmd(argc, argv); quitf(_ok, \"ok\"); }\n")));
+        Assert.Contains("testlib.h: No such file or directory", e.Message);
+        Assert.Contains("Runner does not ship testlib.h", e.Message);
     }
 }
