@@ -52,13 +52,13 @@ public class CliEndToEndTests
     }
 
     [Fact]
-    public async Task A_launch_failure_is_an_internal_error_with_exit_2_naming_the_step()
+    public async Task A_program_the_box_cannot_execute_is_a_one_line_usage_error_with_exit_2_and_no_result()
     {
-        var (exit, stdout, _) = await RunAsync([Runner, "run", "--json", "--", "/no/such/program"]);
+        var (exit, stdout, stderr) = await RunAsync([Runner, "run", "--json", "--", "/no/such/program"]);
         Assert.Equal(2, exit);
-        using var json = JsonDocument.Parse(stdout);
-        Assert.Equal("internal_error", json.RootElement.GetProperty("status").GetString());
-        Assert.Contains("launch step execve failed", json.RootElement.GetProperty("message").GetString());
+        Assert.Equal("", stdout);
+        Assert.StartsWith("runner: PROGRAM: '/no/such/program' does not exist in the box", stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
     }
 
     [Fact]
