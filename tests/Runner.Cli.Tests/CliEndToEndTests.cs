@@ -42,6 +42,18 @@ public class CliEndToEndTests
     }
 
     [Fact]
+    public async Task A_launcher_whose_own_hard_limits_are_below_the_box_defaults_still_launches_with_its_own()
+    {
+        // A small host (the cgroup v2 guest) has a SIGPENDING hard limit below the box's 4096;
+        // raising a hard limit needs CAP_SYS_RESOURCE in the initial namespace, so the box takes
+        // the launcher's own value instead of failing every launch.
+        var (exit, stdout, stderr) = await RunAsync(["prlimit", "--sigpending=1000:1000", "--msgqueue=4096:4096", "--",
+            Runner, "run", "--", "awk", "/Max (pending signals|msgqueue size)/ { print $4 }", "/proc/self/limits"]);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("1000\n4096\n", stdout);
+    }
+
+    [Fact]
     public async Task A_program_that_hits_a_limit_makes_runner_exit_1_and_name_the_limit()
     {
         var (exit, stdout, stderr) = await RunAsync([Runner, "run", "--time", "0.3", "--", "/bin/sh", "-c", "while :; do :; done"]);

@@ -28,11 +28,23 @@ internal static unsafe class ResourceLimits
         // Whatever the launcher was given (a service unit's LimitRTPRIO, LimitMEMLOCK=infinity...)
         // must not reach the program. Queued signals and mqueue bytes are also per-user kernel
         // quotas: these cap the box itself, below its slot's share.
-        Set(plan, Flags.RlimitSigpending, "RLIMIT_SIGPENDING", SignalsPending);
-        Set(plan, Flags.RlimitMsgqueue, "RLIMIT_MSGQUEUE", MessageQueueBytes);
-        Set(plan, Flags.RlimitMemlock, "RLIMIT_MEMLOCK", LockedBytes);
+        // Never above the launcher's own hard limit: raising one needs CAP_SYS_RESOURCE in the
+        // initial namespace, and a small host's SIGPENDING default (derived from its RAM) is
+        // below 4096 (found by the cgroup v2 guest, which failed every launch with EPERM).
+        Set(plan, Flags.RlimitSigpending, "RLIMIT_SIGPENDING", AtMostOwnHardLimit(Flags.RlimitSigpending, SignalsPending));
+        Set(plan, Flags.RlimitMsgqueue, "RLIMIT_MSGQUEUE", AtMostOwnHardLimit(Flags.RlimitMsgqueue, MessageQueueBytes));
+        Set(plan, Flags.RlimitMemlock, "RLIMIT_MEMLOCK", AtMostOwnHardLimit(Flags.RlimitMemlock, LockedBytes));
         Set(plan, Flags.RlimitRtprio, "RLIMIT_RTPRIO", 0);
         Set(plan, Flags.RlimitNice, "RLIMIT_NICE", 0);
+    }
+
+    /// <summary>The launcher's hard limit is read in the parent, before the clone.</summary>
+    internal static long AtMostOwnHardLimit(int resource, long wanted)
+    {
+        var current = stackalloc long[2];
+        if (Libc.syscall(Sys.Prlimit64, 0, resource, 0, (long)current) != 0) return wanted;
+        // RLIM_INFINITY is all ones, which reads as -1 here.
+        return current[1] < 0 ? wanted : Math.Min(wanted, current[1]);
     }
 
     private static void Set(SyscallPlan plan, int resource, string name, long value, long? hard = null)
