@@ -223,6 +223,9 @@ public class HostFileHandlingAttacks(Arena arena)
     {
         var work = NewWorkDir();
         var input = Path.Combine(work, "input");
+        // There from the start: a stdin that does not exist yet is the caller's mistake (a spec
+        // error), not the race this case is about.
+        File.WriteAllText(input, "public input\n");
         var stop = false;
         var racer = new Thread(() =>
         {
