@@ -9,4 +9,5 @@ public sealed record SubmissionResult(
     double Score,
     CompileView? Compile,
     IReadOnlyList<TestJson> Tests,
-    string? Message);
+    string? Message,
+    IReadOnlyList<GroupJson>? Groups = null);

@@ -9,6 +9,7 @@ using Runner.Api.Judging;
 using Runner.Api.Languages;
 using Runner.Api.Runs;
 using Runner.Api.Security;
+using Runner.Api.StoredProblems;
 using Runner.Api.Submissions;
 
 namespace Runner.Api.Hosting;
@@ -89,6 +90,7 @@ public static class RunnerApiExtensions
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().RefuseUnknownQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
+        api.MapProblemsApi(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProblemOptions>>().Value);
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>

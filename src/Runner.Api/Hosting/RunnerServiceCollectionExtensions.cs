@@ -9,6 +9,7 @@ using Runner.Api.Languages;
 using Runner.Api.Queue;
 using Runner.Api.Runs;
 using Runner.Api.Storage;
+using Runner.Api.StoredProblems;
 using Runner.Sandbox;
 
 namespace Runner.Api.Hosting;
@@ -35,6 +36,7 @@ public static class RunnerServiceCollectionExtensions
         services.AddSingleton<EnqueueRetry>();
         services.AddHostedService(sp => sp.GetRequiredService<EnqueueRetry>());
         services.AddSingleton<CallbackPolicy>();
+        services.AddRunnerProblems(configuration);
         services.AddScoped<SubmissionQueue>();
         services.AddTransient<JudgeSubmissionJob>();
         services.AddTransient<CallbackJob>();

@@ -3,6 +3,7 @@ using Runner.Api.Contracts;
 using Runner.Api.Hosting;
 using Runner.Api.Languages;
 using Runner.Api.Storage;
+using Runner.Api.StoredProblems;
 using Runner.Judge;
 using Runner.Judge.Checking;
 using Runner.Judge.Json;
@@ -16,7 +17,7 @@ namespace Runner.Api.Judging;
 /// The real judge: Runner.Judge's pipeline (compile once, a fresh box per test, checkers)
 /// behind the service's seam, and its language catalog with versions detected in a box.
 /// </summary>
-public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot, ILogger<PipelineJudge> logger)
+public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot, ProblemCache problems, ILogger<PipelineJudge> logger)
     : ISubmissionJudge, IAvailableLanguages
 {
     private readonly LanguageCatalog _catalog = LanguageCatalog.Load();
@@ -61,7 +62,29 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
                 var kind => new CheckerSpec { Kind = kind },
             },
             StopOnFirstFailure = input.StopOnFirstFailure,
+            Groups = input.Groups,
+            Files = input.Files,
         };
+        // A problem's version brings the tests, limits, checker and groups, from this worker's cache.
+        ProblemLease? problem = null;
+        if (input.Problem is { } named)
+        {
+            try
+            {
+                problem = await problems.AcquireAsync(named, ct);
+                if (problem.Definition.Interactor is not null)
+                {
+                    problem.Dispose();
+                    return new SubmissionResult(Verdict.InternalError, 0, null, [], $"problem '{named.Id}' is interactive, which this worker cannot judge yet");
+                }
+                request = problem.Apply(request);
+            }
+            catch (Exception e) when (e is ProblemUnavailableException or IOException)
+            {
+                problem?.Dispose();
+                return new SubmissionResult(Verdict.InternalError, 0, null, [], $"problem '{named.Id}': {e.Message}");
+            }
+        }
         var judgeProgress = new CallbackProgress<JudgeProgress>(p =>
         {
             switch (p.Stage)
@@ -74,6 +97,7 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
                     break;
             }
         });
+        using var held = problem;
         try
         {
             var report = await Task.Run(() => Runner.Judge.JudgePipeline.Run(request, JudgeOptions, judgeProgress, ct), ct);
@@ -97,7 +121,8 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
         JsonRounding.Round(report.Score.Points),
         report.Compile.Status == CompileStatus.Skipped ? null : CompileView.From(report.Compile),
         report.Tests.Select(TestJson.From).ToList(),
-        report.Message.Length == 0 ? null : report.Message);
+        report.Message.Length == 0 ? null : report.Message,
+        report.Groups?.Select(GroupJson.From).ToList());
 
     /// <summary>Reports on the judge's own thread, in order (Progress&lt;T&gt; would post them to the pool).</summary>
     private sealed class CallbackProgress<T>(Action<T> handler) : IProgress<T>
