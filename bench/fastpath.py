@@ -61,8 +61,9 @@ def launchers(a):
     if a.isolate:
         rows.append(("isolate 1.10.1 --run (box from --init, cgroups)", [a.isolate, "--cg", "--box-id=7", "--run", "--", "/bin/true"]))
     if a.nsjail:
-        rows.append(("nsjail (seccomp + cgroups)", [a.nsjail, "-Mo", "-q", "--chroot", "/", "--user", "99999", "--group", "99999",
-                                                   "--cgroup_mem_max", str(256 << 20), "--cgroup_pids_max", "64",
+        rows.append(("nsjail (seccomp + cgroups)", [a.nsjail, "-Mo", "-q", "--chroot", "/", "-u", "0:61500:1", "-g", "0:61500:1",
+                                                   "--cgroup_mem_max", str(256 << 20), "--cgroup_mem_parent", "runner-peers",
+                                                   "--cgroup_pids_max", "64", "--cgroup_pids_parent", "runner-peers",
                                                    "--seccomp_string", "ALLOW { } DEFAULT ALLOW", "--", "/bin/true"]))
     rows.append(("Runner CLI (`runner run`)", [a.cli, "run", "--", "/bin/true"]))
     rows.append(("Runner in-process (Box.Run)", None))
