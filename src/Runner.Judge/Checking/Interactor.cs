@@ -40,7 +40,8 @@ internal sealed class Interactor(LanguageDefinition language, IReadOnlyList<BoxF
     /// The rules, in order: a sandbox fault of either box, then any failure of the interactor
     /// itself (a limit, a crash, exit 3 or an unknown code) is internal_error, never the program's
     /// fault. An interactor that ended first with wrong_answer decides (what the program did after
-    /// losing its partner, such as SIGPIPE, is a consequence). Otherwise a program that failed
+    /// losing its partner is a consequence), and so does one that ended first with any verdict if
+    /// the program then died of SIGPIPE writing to it. Otherwise a program that failed
     /// (a limit, a crash, a non-zero exit) gets that verdict; at its wall limit with the interactor
     /// still running, the message says deadlock. Otherwise the interactor's verdict stands.
     /// </summary>
@@ -55,7 +56,8 @@ internal sealed class Interactor(LanguageDefinition language, IReadOnlyList<BoxF
         if (said.Verdict == Judge.Verdict.InternalError) return said;
 
         var interactorFirst = run.SecondEndedAt < run.FirstEndedAt;
-        if (interactorFirst && said.Verdict == Judge.Verdict.WrongAnswer) return said;
+        if (interactorFirst && (said.Verdict == Judge.Verdict.WrongAnswer || program is { Status: SandboxStatus.Signaled, Signal: SigPipe }))
+            return said;
         if (RunVerdict.Of(program, programLimits, memoryLimit, language) is { } failure)
         {
             if (program.Status == SandboxStatus.WallTimeLimit && !interactorFirst)

@@ -59,6 +59,21 @@ public class InteractiveVerdictTests
     }
 
     [Fact]
+    public void A_program_killed_by_SIGPIPE_writing_to_an_interactor_that_had_accepted_is_accepted()
+    {
+        var outcome = Decide(Ended(SandboxStatus.Signaled, 13), Exited(0, "found it"), interactorFirst: true);
+        Assert.Equal(Verdict.Accepted, outcome.Verdict);
+        Assert.Equal("found it", outcome.Message);
+    }
+
+    [Fact]
+    public void A_program_that_crashes_after_an_interactor_accepted_is_a_runtime_error()
+    {
+        var outcome = Decide(Ended(SandboxStatus.Signaled, 11), Exited(0, "found it"), interactorFirst: true);
+        Assert.Equal(Verdict.RuntimeError, outcome.Verdict);
+    }
+
+    [Fact]
     public void The_programs_own_failure_decides_when_the_program_ended_first()
     {
         var program = Ended(SandboxStatus.MemoryLimit, 9) with { OomKilled = true };
