@@ -7,6 +7,7 @@ using Runner.Api.Health;
 using Runner.Api.Http;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
+using Runner.Api.Playground;
 using Runner.Api.Runs;
 using Runner.Api.Security;
 using Runner.Api.StoredProblems;
@@ -70,6 +71,7 @@ public static class RunnerApiExtensions
         {
             health.AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
             builder.Services.AddSingleton<LiveLanguages>();
+            builder.Services.AddSingleton<PlaygroundAssets>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveLanguages>());
         }
         return builder;
@@ -91,6 +93,7 @@ public static class RunnerApiExtensions
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
         api.MapProblemsApi(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProblemOptions>>().Value);
+        app.MapPlayground();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>
