@@ -72,11 +72,6 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
             try
             {
                 problem = await problems.AcquireAsync(named, ct);
-                if (problem.Definition.Interactor is not null)
-                {
-                    problem.Dispose();
-                    return new SubmissionResult(Verdict.InternalError, 0, null, [], $"problem '{named.Id}' is interactive, which this worker cannot judge yet");
-                }
                 request = problem.Apply(request);
             }
             catch (Exception e) when (e is ProblemUnavailableException or IOException)

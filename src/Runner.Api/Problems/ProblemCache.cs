@@ -163,6 +163,7 @@ public sealed class ProblemLease(string directory, ProblemDefinition definition,
                 var kind => new CheckerSpec { Kind = kind },
             },
             Groups = definition.Groups,
+            Interactor = definition.Interactor is { } i ? new InteractorSpec(File.ReadAllText(Path.Combine(directory, i.File)), i.Language) : null,
         };
     }
 
