@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Runner.Api.Callbacks;
 using Runner.Api.Contracts;
 using Runner.Api.Hosting;
+using Runner.Api.Metrics;
 using Runner.Api.Queue;
 using Runner.Api.Storage;
 using Runner.Judge;
@@ -22,6 +23,7 @@ public sealed class JudgeSubmissionJob(
     WorkerIdentity worker,
     CompletionSignals signals,
     IBackgroundJobClient jobs,
+    RunnerMetrics metrics,
     IOptions<RunnerOptions> options,
     ILogger<JudgeSubmissionJob> logger)
 {
@@ -79,6 +81,7 @@ public sealed class JudgeSubmissionJob(
 
         if (await StoreResultAsync(submissionId, result, ct))
         {
+            metrics.Finished(result.Verdict, submission.Input.Language);
             signals.Notify(submissionId);
             if (submission.Input.CallbackUrl is not null)
                 jobs.Enqueue<CallbackJob>(j => j.SendAsync(submissionId, CancellationToken.None));
