@@ -58,6 +58,17 @@ public static class SandboxMetrics
         return new Launch();
     }
 
+    /// <summary>Counts both boxes of a connected pair (<see cref="Box.RunConnected"/>).</summary>
+    internal static ConnectedResult Connected(Func<ConnectedResult> run)
+    {
+        using var first = Started();
+        using var second = Started();
+        var result = run();
+        first.Ended(result.First);
+        second.Ended(result.Second);
+        return result;
+    }
+
     /// <summary>The launcher's half: from the slot being taken to the go byte.</summary>
     internal static void ProgramStarted(TimeSpan sinceSlot) => LaunchLatency.Record(sinceSlot.TotalSeconds);
 
