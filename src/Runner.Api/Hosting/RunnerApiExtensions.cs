@@ -9,6 +9,7 @@ using Runner.Api.Http;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
 using Runner.Api.Management;
+using Runner.Api.Playground;
 using Runner.Api.Runs;
 using Runner.Api.Security;
 using Runner.Api.Submissions;
@@ -71,6 +72,7 @@ public static class RunnerApiExtensions
         {
             health.AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
             builder.Services.AddSingleton<LiveLanguages>();
+            builder.Services.AddSingleton<PlaygroundAssets>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveLanguages>());
         }
         return builder;
@@ -92,6 +94,7 @@ public static class RunnerApiExtensions
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
         api.MapSubmissionEventsApi().MapSubmissionManagementApi();
+        app.MapPlayground();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>
