@@ -29,6 +29,7 @@ public sealed class ProblemStoreTests(PostgresServer postgres) : IClassFixture<P
         try
         {
             await WaitForStartAsync(first, second);
+            await AbsentWorker.WaitUntilListedAsync(client, TimeSpan.FromSeconds(120), TestHosts.Python);
             // Slow enough that neither worker drains the queue alone.
             var ids = new List<string>();
             for (var i = 0; i < 8; i++)
@@ -143,11 +144,13 @@ public sealed class ProblemStoreTests(PostgresServer postgres) : IClassFixture<P
         Assert.Equal(("passed", 10.0), Of(groups["after-samples"]));
         Assert.Equal(40, done.GetProperty("score").GetDouble());
         Assert.Equal("wrong_answer", done.GetProperty("verdict").GetString());
+        var listed = await (await client.GetAsync("/api/v1/submissions?problem=groups")).Expect(200);
+        Assert.Equal(done.GetProperty("id").GetString(), listed.GetProperty("submissions")[0].GetProperty("id").GetString());
 
         Assert.Equal(System.Net.HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/problems/groups/versions/{version}")).StatusCode);
-        var listed = await (await client.GetAsync("/api/v1/problems/groups")).Expect(200);
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, listed.GetProperty("latest").ValueKind);
-        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, listed.GetProperty("versions")[0].GetProperty("retired_at").ValueKind);
+        var versions = await (await client.GetAsync("/api/v1/problems/groups")).Expect(200);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, versions.GetProperty("latest").ValueKind);
+        Assert.NotEqual(System.Text.Json.JsonValueKind.Null, versions.GetProperty("versions")[0].GetProperty("retired_at").ValueKind);
         var refused = await (await client.PostJson("/api/v1/submissions", new { language = TestHosts.Python, source = "print(1)", problem = "groups" })).Expect(400);
         Assert.Contains("retired", refused.GetProperty("errors").GetProperty("problem")[0].GetString());
         var mixed = await (await client.PostJson("/api/v1/submissions", new { language = TestHosts.Python, source = "print(1)", problem = "groups", stdin = "1" })).Expect(400);
