@@ -27,15 +27,16 @@ done
 out=${FASTPATH_BUILD:-/tmp/runner-fastpath-build}
 mkdir -p "$out"
 echo "building (Release) into $out ..." >&2
-gcc -O2 -Wall -o "$out/timer" bench/timer.c -lm
-gcc -O2 -Wall -o "$out/spin" bench/spin.c
-dotnet publish src/Runner.Cli -c Release -o "$out/cli" -v q -nologo >/dev/null
-dotnet build bench/Runner.Bench -c Release -o "$out/bench" -v q -nologo >/dev/null
-dotnet build src/Runner.Api -c Release -o "$out/api" -v q -nologo >/dev/null
+quiet() { "$@" >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; echo "fastpath.sh: failed: $*" >&2; exit 1; }; }
+quiet gcc -O2 -Wall -o "$out/timer" bench/timer.c -lm
+quiet gcc -O2 -Wall -o "$out/spin" bench/spin.c
+quiet dotnet publish src/Runner.Cli -c Release -o "$out/cli" -v q -nologo
+quiet dotnet build bench/Runner.Bench -c Release -o "$out/bench" -v q -nologo
+quiet dotnet build src/Runner.Api -c Release -o "$out/api" -v q -nologo
 
 peer_args=()
 if ((peers)); then
-  bash bench/peers.sh "$out/peers" >&2
+  quiet bash bench/peers.sh "$out/peers"
   peer_args=(--isolate "$out/peers/isolate/isolate" --nsjail "$out/peers/nsjail/nsjail")
 else
   echo "note: isolate and nsjail are skipped (pass --peers to build them from source)"

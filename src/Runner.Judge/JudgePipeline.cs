@@ -94,6 +94,9 @@ public static class JudgePipeline
     {
         private readonly int _count = request.Tests.Count;
 
+        /// <summary>True once a run showed the source compiles (languages that fold their compile step into the first run).</summary>
+        private bool _compiledAtRun;
+
         public JudgeReport Judge()
         {
             CustomChecker? checker = null;
@@ -109,27 +112,24 @@ public static class JudgePipeline
             }
 
             progress?.Report(new JudgeProgress(JudgeStage.Compiling, 0, _count));
-            var compiled = Compilation.Run(boxes, options, language, request.Source, "compile", request.Files);
+            var compiled = Compilation.Run(boxes, options, language, request.Source, "compile", request.Files,
+                compile: language.CompileErrorsAtRun is null);
             progress?.Report(new JudgeProgress(JudgeStage.Compiled, 0, _count, Compile: compiled.Report));
-            if (compiled.Artifacts is null)
-            {
-                var internalFault = compiled.Report.Status == CompileStatus.InternalError;
-                return Finish(new JudgeReport
-                {
-                    Verdict = internalFault ? Verdict.InternalError : Verdict.CompilationError,
-                    Score = new JudgeScore(0, _count, 0),
-                    Compile = compiled.Report,
-                    Tests = [],
-                    Message = compiled.Report.Message,
-                    Groups = request.Groups?.Select(g => GroupScore.Skipped(g, "not run: the submission did not compile")).ToList(),
-                });
-            }
+            if (compiled.Artifacts is null) return CompileFailed(compiled.Report);
 
             var tests = new List<TestReport>();
-            var groups = request.Groups is null ? null : RunGroups(tests, compiled.Artifacts, checker);
-            if (groups is null)
-                foreach (var test in request.Tests)
-                    if (!RunNext(test, tests, compiled.Artifacts, checker)) break;
+            List<GroupReport>? groups;
+            try
+            {
+                groups = request.Groups is null ? null : RunGroups(tests, compiled.Artifacts, checker);
+                if (groups is null)
+                    foreach (var test in request.Tests)
+                        if (!RunNext(test, tests, compiled.Artifacts, checker)) break;
+            }
+            catch (CompileFailedAtRun e)
+            {
+                return CompileFailed(e.Report);
+            }
             var failed = tests.FirstOrDefault(t => t.Verdict == Verdict.InternalError)
                 ?? tests.FirstOrDefault(t => t.Verdict != Verdict.Accepted);
             return Finish(new JudgeReport
@@ -189,6 +189,16 @@ public static class JudgePipeline
             return reports;
         }
 
+        private JudgeReport CompileFailed(CompileReport compile) => Finish(new JudgeReport
+        {
+            Verdict = compile.Status == CompileStatus.InternalError ? Verdict.InternalError : Verdict.CompilationError,
+            Score = new JudgeScore(0, _count, 0),
+            Compile = compile,
+            Tests = [],
+            Message = compile.Message,
+            Groups = request.Groups?.Select(g => GroupScore.Skipped(g, "not run: the submission did not compile")).ToList(),
+        });
+
         private JudgeReport Finish(JudgeReport report)
         {
             progress?.Report(new JudgeProgress(JudgeStage.Finished, _count, _count));
@@ -230,6 +240,12 @@ public static class JudgePipeline
                 {
                     if (test.Input.Path is null) File.Delete(stdin);
                 }
+            }
+            if (language.CompileErrorsAtRun is { } atRun && !_compiledAtRun)
+            {
+                if (atRun.Matches(r)) throw new CompileFailedAtRun(Compilation.FailedAtRun(r, options));
+                // A sandbox fault proves nothing about the source; the next run is read again.
+                _compiledAtRun = r.Status != SandboxStatus.InternalError;
             }
 
             var report = new TestReport

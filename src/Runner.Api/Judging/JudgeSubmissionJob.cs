@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -64,7 +65,7 @@ public sealed class JudgeSubmissionJob(
         SubmissionResult result;
         using (var heartbeat = new CancellationTokenSource())
         {
-            var renewing = progress.RenewUntilAsync(lease / 4, heartbeat.Token);
+            var writing = progress.WriteUntilAsync(lease / 4, heartbeat.Token);
             try
             {
                 result = await judge.JudgeAsync(submission, progress, ct);
@@ -72,8 +73,7 @@ public sealed class JudgeSubmissionJob(
             finally
             {
                 await heartbeat.CancelAsync();
-                await renewing;
-                await progress.FlushAsync();
+                await writing;
             }
         }
 
@@ -131,51 +131,64 @@ public sealed class JudgeSubmissionJob(
     }
 
     /// <summary>
-    /// Writes progress to the store in order, off the judge's thread, renewing the lease each
-    /// time: a live worker keeps its claim for as long as it reports.
+    /// Writes progress to the store off the judge's thread, coalesced: progress is only ever the
+    /// latest value, so a value is written at most <see cref="Interval"/> after it was reported
+    /// and values reported in between are skipped. The claim itself marks the submission
+    /// running ("starting") with a fresh lease, so a submission judged within the interval, as
+    /// most are, costs no progress write at all. The latest value is written again every
+    /// <c>renewEvery</c>, renewing the lease: a live worker keeps its claim for as long as it runs.
     /// </summary>
     private sealed class StoreProgress(ISubmissionStore store, Guid id, string worker, TimeSpan lease, ILogger logger) : IProgress<ProgressView>
     {
-        private Task _tail = Task.CompletedTask;
-        private ProgressView _last = new("starting", null, null, null);
+        public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+        private ProgressView _last = ProgressView.Starting;
+        private bool _changed;
         private readonly Lock _gate = new();
-
-        /// <summary>Re-reports the latest progress periodically so a long single test does not outlive the lease.</summary>
-        public async Task RenewUntilAsync(TimeSpan period, CancellationToken stop)
-        {
-            using var timer = new PeriodicTimer(period);
-            Report(_last);
-            try
-            {
-                while (await timer.WaitForNextTickAsync(stop)) Report(_last);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
 
         public void Report(ProgressView value)
         {
             lock (_gate)
             {
                 _last = value;
-                _tail = _tail.ContinueWith(async _ =>
-                {
-                    try
-                    {
-                        await store.ReportProgressAsync(id, worker, value, lease, CancellationToken.None);
-                    }
-                    catch (Exception e)
-                    {
-                        logger.LogWarning(e, "Could not record progress of submission {Id}", id);
-                    }
-                }, TaskScheduler.Default).Unwrap();
+                _changed = true;
             }
         }
 
-        public Task FlushAsync()
+        public async Task WriteUntilAsync(TimeSpan renewEvery, CancellationToken stop)
         {
-            lock (_gate) return _tail;
+            using var timer = new PeriodicTimer(Interval);
+            var written = Stopwatch.GetTimestamp(); // the claim has just set the lease
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop))
+                {
+                    ProgressView value;
+                    lock (_gate)
+                    {
+                        if (!_changed && Stopwatch.GetElapsedTime(written) < renewEvery) continue;
+                        value = _last;
+                        _changed = false;
+                    }
+                    await WriteAsync(value);
+                    written = Stopwatch.GetTimestamp();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        private async Task WriteAsync(ProgressView value)
+        {
+            try
+            {
+                // Not the stop token: a write under way finishes before the result is stored.
+                await store.ReportProgressAsync(id, worker, value, lease, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not record progress of submission {Id}", id);
+            }
         }
     }
 }
