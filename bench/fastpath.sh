@@ -5,9 +5,10 @@
 # /usr/bin/python3 the boxes run; sustained throughput against the bare-parallel ideal with the
 # CPU used; and CPU-time accounting of a 0.5 s CPU-bound program. Root; the machine should be
 # otherwise idle (the load average is printed with every section).
-#   bash bench/fastpath.sh [--peers] [--only launch,judge,service,cpu] [--quick]
+#   bash bench/fastpath.sh [--peers] [--only launch,judge,service,cpu] [--workers N] [--quick]
 #     --peers   also build isolate 1.10.1 and nsjail from source (needs network, build tools,
 #               libcap-dev, and for nsjail protobuf, libnl and bison/flex) and measure them
+#     --workers N  the service's Runner:Queue:Workers (default: the service's default)
 #     --quick   fewer runs of everything (a smoke test of the script, not numbers to quote)
 # Needs: gcc, dotnet, PostgreSQL server binaries, bubblewrap (apt-get install bubblewrap).
 set -euo pipefail
@@ -18,6 +19,7 @@ while (($#)); do
     --peers) peers=1 ;;
     --quick) args+=(--runs 40 --gap-runs 10 --judge-runs 2 --service-runs 20 --burst 40 --cpu-runs 5) ;;
     --only) args+=(--only "$2"); shift ;;
+    --workers) args+=(--workers "$2"); shift ;;
     *) echo "fastpath.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
