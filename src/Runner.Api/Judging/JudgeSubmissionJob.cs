@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Hangfire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,6 +21,8 @@ public sealed class JudgeSubmissionJob(
     ISubmissionJudge judge,
     WorkerIdentity worker,
     CompletionSignals signals,
+    EventSignals events,
+    RunningJudgements running,
     IBackgroundJobClient jobs,
     IOptions<RunnerOptions> options,
     ILogger<JudgeSubmissionJob> logger)
@@ -61,25 +62,43 @@ public sealed class JudgeSubmissionJob(
         if (submission.Attempts > 1)
             logger.LogWarning("Submission {Id} is being judged again (attempt {Attempt}); an earlier worker did not finish it", submissionId, submission.Attempts);
 
-        var progress = new StoreProgress(store, submissionId, worker.Id, lease, logger);
         SubmissionResult result;
-        using (var heartbeat = new CancellationTokenSource())
+        var judging = running.Start(submissionId, ct);
+        try
         {
-            var writing = progress.WriteUntilAsync(lease / 4, heartbeat.Token);
+            // A refused progress write means the claim is gone; if a DELETE finished the
+            // submission, this is how a worker that missed the cancel NOTIFY still stops.
+            var reporter = new JudgeReporter(store, events, submissionId, worker.Id, submission.Attempts, lease,
+                () => _ = StopIfFinishedAsync(submissionId, judging), logger);
+            using var heartbeat = new CancellationTokenSource();
+            var renewing = RenewUntilAsync(reporter, lease / 4, heartbeat.Token);
             try
             {
-                result = await judge.JudgeAsync(submission, progress, ct);
+                result = await judge.JudgeAsync(submission, reporter, judging.Token);
+            }
+            catch (OperationCanceledException) when (judging.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                // The DELETE stored the cancelled result already; the judge has killed the box.
+                logger.LogInformation("Submission {Id} was cancelled while being judged; its box is killed", submissionId);
+                return;
             }
             finally
             {
                 await heartbeat.CancelAsync();
-                await writing;
+                await renewing;
+                await reporter.FlushAsync();
             }
+        }
+        finally
+        {
+            running.End(submissionId, judging);
+            judging.Dispose();
         }
 
         if (await StoreResultAsync(submissionId, result, ct))
         {
             signals.Notify(submissionId);
+            events.Notify(submissionId);
             if (submission.Input.CallbackUrl is not null)
                 jobs.Enqueue<CallbackJob>(j => j.SendAsync(submissionId, CancellationToken.None));
         }
@@ -131,64 +150,36 @@ public sealed class JudgeSubmissionJob(
     }
 
     /// <summary>
-    /// Writes progress to the store off the judge's thread, coalesced: progress is only ever the
-    /// latest value, so a value is written at most <see cref="Interval"/> after it was reported
-    /// and values reported in between are skipped. The claim itself marks the submission
-    /// running ("starting") with a fresh lease, so a submission judged within the interval, as
-    /// most are, costs no progress write at all. The latest value is written again every
-    /// <c>renewEvery</c>, renewing the lease: a live worker keeps its claim for as long as it runs.
+    /// Re-reports the latest progress periodically so a long single test does not outlive the
+    /// lease. Not at once: the claim has just set the lease and stored "starting", so a first
+    /// write would only repeat it, on the path of every submission.
     /// </summary>
-    private sealed class StoreProgress(ISubmissionStore store, Guid id, string worker, TimeSpan lease, ILogger logger) : IProgress<ProgressView>
+    private static async Task RenewUntilAsync(JudgeReporter reporter, TimeSpan period, CancellationToken stop)
     {
-        public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
-        private ProgressView _last = ProgressView.Starting;
-        private bool _changed;
-        private readonly Lock _gate = new();
-
-        public void Report(ProgressView value)
+        using var timer = new PeriodicTimer(period);
+        try
         {
-            lock (_gate)
-            {
-                _last = value;
-                _changed = true;
-            }
+            while (await timer.WaitForNextTickAsync(stop)) reporter.Renew();
         }
-
-        public async Task WriteUntilAsync(TimeSpan renewEvery, CancellationToken stop)
+        catch (OperationCanceledException)
         {
-            using var timer = new PeriodicTimer(Interval);
-            var written = Stopwatch.GetTimestamp(); // the claim has just set the lease
-            try
-            {
-                while (await timer.WaitForNextTickAsync(stop))
-                {
-                    ProgressView value;
-                    lock (_gate)
-                    {
-                        if (!_changed && Stopwatch.GetElapsedTime(written) < renewEvery) continue;
-                        value = _last;
-                        _changed = false;
-                    }
-                    await WriteAsync(value);
-                    written = Stopwatch.GetTimestamp();
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
         }
+    }
 
-        private async Task WriteAsync(ProgressView value)
+    private async Task StopIfFinishedAsync(Guid id, CancellationTokenSource judging)
+    {
+        try
         {
-            try
-            {
-                // Not the stop token: a write under way finishes before the result is stored.
-                await store.ReportProgressAsync(id, worker, value, lease, CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Could not record progress of submission {Id}", id);
-            }
+            if (await store.GetAsync(id, CancellationToken.None) is { Status: SubmissionStatus.Finished })
+                await judging.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The judge ended meanwhile.
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Submission {Id}: could not check whether it was cancelled ({Error})", id, e.Message);
         }
     }
 }
