@@ -28,6 +28,7 @@ public static class Box
         {
             return new SandboxResult { Status = SandboxStatus.InternalError, FailedStep = LaunchStep.Cgroup, Message = e.Message };
         }
+        if (options.WarmBoxes > 0) return WarmPool.For(options).Run(spec, cancellationToken);
         return Launcher.Run(spec, options, hierarchy, cancellationToken);
     }
 

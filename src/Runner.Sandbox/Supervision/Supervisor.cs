@@ -14,7 +14,8 @@ internal sealed record Supervision(
     KillReason Killed,
     TimeSpan Wall,
     OutputCapture Stdout,
-    OutputCapture Stderr);
+    OutputCapture Stderr,
+    long? CpuAtProgramExit = null);
 
 /// <summary>
 /// Parent side after the go byte: one poll(2) loop over the error pipe, the status pipe, both
@@ -23,7 +24,7 @@ internal sealed record Supervision(
 /// killing its init: the kernel then kills every process in the PID namespace.
 /// </summary>
 internal sealed unsafe class Supervisor(
-    int pidfd, int errorFd, int statusFd, int stdoutFd, int stderrFd, IBoxCgroup cgroup, SandboxLimits limits)
+    int pidfd, int errorFd, int statusFd, int stdoutFd, int stderrFd, IBoxCgroup cgroup, SandboxLimits limits, SetupCpu? setup = null)
 {
     private const int ReadChunk = 64 * 1024;
     /// <summary>After init exits, output still in the pipes is drained for at most this long.</summary>
@@ -35,6 +36,7 @@ internal sealed unsafe class Supervisor(
         var stderr = new OutputCapture(limits.OutputBytes);
         NativeLaunch.RunnerError? launchError = null;
         NativeLaunch.RunnerExit? exit = null;
+        long? cpuAtExit = null;
         var killed = KillReason.None;
         var cpuLimitNs = (long)(limits.CpuTimeSeconds * 1e9);
         var wallLimit = TimeSpan.FromSeconds(limits.EffectiveWallTimeSeconds);
@@ -86,7 +88,14 @@ internal sealed unsafe class Supervisor(
                     case 1:
                         NativeLaunch.RunnerExit status;
                         var read = Libc.read(statusFd, &status, sizeof(NativeLaunch.RunnerExit));
-                        if (read == sizeof(NativeLaunch.RunnerExit)) exit = status;
+                        if (read == sizeof(NativeLaunch.RunnerExit))
+                        {
+                            exit = status;
+                            // The program has been reaped and the box's init waits for this
+                            // hang-up before it exits: its teardown is not the program's CPU.
+                            cpuAtExit = cgroup.ReadCpuNanoseconds();
+                        }
+                        Libc.shutdown(statusFd, Libc.ShutRdwr);
                         open[1] = false;
                         break;
                     case 2:
@@ -106,11 +115,11 @@ internal sealed unsafe class Supervisor(
             if (stdout.Exceeded || stderr.Exceeded) killed = Kill(KillReason.Output);
             else if (cancellationToken.IsCancellationRequested) killed = Kill(KillReason.Cancelled);
             else if (clock.Elapsed >= wallLimit) killed = Kill(KillReason.WallTime);
-            else if (cgroup.ReadCpuNanoseconds() >= cpuLimitNs) killed = Kill(KillReason.CpuTime);
+            else if (cgroup.ReadCpuNanoseconds() - (setup?.Nanoseconds ?? 0) >= cpuLimitNs) killed = Kill(KillReason.CpuTime);
         }
         var wall = clock.Elapsed;
         if (initExitedAt is { } end) wall = end;
-        return new Supervision(launchError, exit, killed, wall, stdout, stderr);
+        return new Supervision(launchError, exit, killed, wall, stdout, stderr, cpuAtExit);
     }
 
     private KillReason Kill(KillReason reason)
