@@ -192,7 +192,10 @@ internal static unsafe class Launcher
             }
             if (seen.Exit is null && seen.Killed == KillReason.None && box.PreparationError() is { } prepared)
                 return Failure(prepared.Step, prepared.Errno, prepared.What);
-            return ResultBuilder.Build(spec.Limits, seen, setup.ExcludeFrom(usage, seen.CpuAtProgramExit));
+            return ResultBuilder.Build(spec.Limits, seen, setup.ExcludeFrom(usage, seen.CpuAtProgramExit)) with
+            {
+                ExecTimestamp = seen.ExecTimestamp,
+            };
         }
         finally
         {

@@ -15,7 +15,8 @@ internal sealed record Supervision(
     TimeSpan Wall,
     OutputCapture Stdout,
     OutputCapture Stderr,
-    long? CpuAtProgramExit = null);
+    long? CpuAtProgramExit = null,
+    long ExecTimestamp = 0);
 
 /// <summary>
 /// Parent side after the go byte: one poll(2) loop over the error pipe, the status pipe, both
@@ -37,6 +38,7 @@ internal sealed unsafe class Supervisor(
         NativeLaunch.RunnerError? launchError = null;
         NativeLaunch.RunnerExit? exit = null;
         long? cpuAtExit = null;
+        long execTimestamp = 0;
         var killed = KillReason.None;
         var cpuLimitNs = (long)(limits.CpuTimeSeconds * 1e9);
         var wallLimit = TimeSpan.FromSeconds(limits.EffectiveWallTimeSeconds);
@@ -83,6 +85,7 @@ internal sealed unsafe class Supervisor(
                         NativeLaunch.RunnerError error;
                         var got = Libc.read(errorFd, &error, sizeof(NativeLaunch.RunnerError));
                         if (got == sizeof(NativeLaunch.RunnerError)) launchError = error;
+                        else if (got == 0) execTimestamp = Stopwatch.GetTimestamp();
                         if (got <= 0 || launchError is not null) open[0] = false;
                         break;
                     case 1:
@@ -119,7 +122,7 @@ internal sealed unsafe class Supervisor(
         }
         var wall = clock.Elapsed;
         if (initExitedAt is { } end) wall = end;
-        return new Supervision(launchError, exit, killed, wall, stdout, stderr, cpuAtExit);
+        return new Supervision(launchError, exit, killed, wall, stdout, stderr, cpuAtExit, execTimestamp);
     }
 
     private KillReason Kill(KillReason reason)
