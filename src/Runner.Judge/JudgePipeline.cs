@@ -1,5 +1,6 @@
 using System.Text;
 using Runner.Judge.Checking;
+using Runner.Judge.Groups;
 using Runner.Judge.Languages;
 using Runner.Judge.Pipeline;
 using Runner.Sandbox;
@@ -27,6 +28,8 @@ public static class JudgePipeline
         var catalog = options.Languages ?? DefaultCatalog.Value;
         var language = catalog.Find(request.Language)
             ?? throw new JudgeRequestException("language", $"unknown language '{request.Language}'");
+        if (request.Files?.Keys.FirstOrDefault(p => p == language.SourceFile) is { } main)
+            throw new JudgeRequestException($"files.{main}", $"is the main source file of '{language.Id}'; give it as the source");
         LanguageDefinition? checkerLanguage = null;
         if (request.Checker.Kind == CheckerKind.Custom)
             checkerLanguage = catalog.Find(request.Checker.CustomLanguage)
@@ -106,7 +109,7 @@ public static class JudgePipeline
             }
 
             progress?.Report(new JudgeProgress(JudgeStage.Compiling, 0, _count));
-            var compiled = Compilation.Run(boxes, options, language, request.Source, "compile");
+            var compiled = Compilation.Run(boxes, options, language, request.Source, "compile", request.Files);
             progress?.Report(new JudgeProgress(JudgeStage.Compiled, 0, _count, Compile: compiled.Report));
             if (compiled.Artifacts is null)
             {
@@ -118,29 +121,72 @@ public static class JudgePipeline
                     Compile = compiled.Report,
                     Tests = [],
                     Message = compiled.Report.Message,
+                    Groups = request.Groups?.Select(g => GroupScore.Skipped(g, "not run: the submission did not compile")).ToList(),
                 });
             }
 
             var tests = new List<TestReport>();
-            for (var i = 0; i < _count; i++)
-            {
-                var test = request.Tests[i];
-                progress?.Report(new JudgeProgress(JudgeStage.TestStarted, i, _count, test.Name));
-                var report = RunTest(test, compiled.Artifacts, checker);
-                tests.Add(report);
-                progress?.Report(new JudgeProgress(JudgeStage.TestFinished, i, _count, test.Name, Test: report));
-                if (request.StopOnFirstFailure && report.Verdict != Verdict.Accepted) break;
-            }
+            var groups = request.Groups is null ? null : RunGroups(tests, compiled.Artifacts, checker);
+            if (groups is null)
+                foreach (var test in request.Tests)
+                    if (!RunNext(test, tests, compiled.Artifacts, checker)) break;
             var failed = tests.FirstOrDefault(t => t.Verdict == Verdict.InternalError)
                 ?? tests.FirstOrDefault(t => t.Verdict != Verdict.Accepted);
             return Finish(new JudgeReport
             {
                 Verdict = failed?.Verdict ?? Verdict.Accepted,
-                Score = new JudgeScore(tests.Count(t => t.Verdict == Verdict.Accepted), _count, tests.Sum(t => t.Score)),
+                Score = new JudgeScore(tests.Count(t => t.Verdict == Verdict.Accepted), _count,
+                    groups?.Sum(g => g.Score) ?? tests.Sum(t => t.Score)),
                 Compile = compiled.Report,
                 Tests = tests,
                 Message = failed is null ? "" : $"test {failed.Name}: {failed.Message}",
+                Groups = groups,
             });
+        }
+
+        /// <summary>Runs one test and reports it; false when the judge should stop here (stop on first failure).</summary>
+        private bool RunNext(TestCase test, List<TestReport> tests, IReadOnlyList<BoxFile> artifacts, CustomChecker? checker)
+        {
+            var index = tests.Count;
+            progress?.Report(new JudgeProgress(JudgeStage.TestStarted, index, _count, test.Name));
+            var report = RunTest(test, artifacts, checker);
+            tests.Add(report);
+            progress?.Report(new JudgeProgress(JudgeStage.TestFinished, index, _count, test.Name, Test: report));
+            return !(request.StopOnFirstFailure && report.Verdict != Verdict.Accepted);
+        }
+
+        /// <summary>
+        /// Group by group, in order: a group whose dependencies did not all pass is skipped, and a
+        /// min group stops at its first test that scores 0 (no later test can change its score).
+        /// </summary>
+        private List<GroupReport> RunGroups(List<TestReport> tests, IReadOnlyList<BoxFile> artifacts, CustomChecker? checker)
+        {
+            var byName = request.Tests.ToDictionary(t => t.Name, StringComparer.Ordinal);
+            var reports = new List<GroupReport>();
+            var stopped = false;
+            foreach (var group in request.Groups!)
+            {
+                if (stopped)
+                {
+                    reports.Add(GroupScore.Skipped(group, "not run: the judge stopped at an earlier failure (stop on first failure)"));
+                    continue;
+                }
+                var unmet = (group.DependsOn ?? []).FirstOrDefault(d => reports.First(r => r.Name == d).Status != GroupStatus.Passed);
+                if (unmet is not null)
+                {
+                    reports.Add(GroupScore.Skipped(group, $"not run: it depends on group '{unmet}', which did not pass"));
+                    continue;
+                }
+                var ran = new List<TestReport>();
+                foreach (var name in group.Tests)
+                {
+                    stopped = !RunNext(byName[name], tests, artifacts, checker);
+                    ran.Add(tests[^1]);
+                    if (stopped || (group.Scoring == GroupScoring.Min && tests[^1].Score <= 0)) break;
+                }
+                reports.Add(GroupScore.Of(group, ran));
+            }
+            return reports;
         }
 
         private JudgeReport Finish(JudgeReport report)

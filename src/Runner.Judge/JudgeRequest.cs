@@ -1,4 +1,5 @@
 using Runner.Judge.Checking;
+using Runner.Judge.Groups;
 using Runner.Sandbox;
 
 namespace Runner.Judge;
@@ -25,6 +26,21 @@ public sealed record JudgeRequest
     /// <summary>Stop after the first test that is not accepted (judges); the default runs all (autograders).</summary>
     public bool StopOnFirstFailure { get; init; }
 
+    /// <summary>
+    /// Subtasks (README.md, "Groups"): null scores every test 1 point. When given, every test
+    /// belongs to exactly one group and tests run group by group, in the groups' order.
+    /// </summary>
+    public IReadOnlyList<TestGroup>? Groups { get; init; }
+
+    /// <summary>
+    /// More files beside the source (headers, modules, Java packages): a relative path in /box
+    /// to its UTF-8 text. The language's commands still name only the main source file.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Files { get; init; }
+
+    /// <summary>Files beside the source: at most this many.</summary>
+    public const int MaxFiles = 100;
+
     internal void Validate()
     {
         if (string.IsNullOrEmpty(Language)) throw new JudgeRequestException("language", "a language is required");
@@ -34,6 +50,18 @@ public sealed record JudgeRequest
         {
             if (string.IsNullOrEmpty(test.Name)) throw new JudgeRequestException("tests", "every test needs a name");
             if (!names.Add(test.Name)) throw new JudgeRequestException("tests", $"test '{test.Name}' is listed twice");
+        }
+        if (Groups is not null && TestGroup.Check(Groups, Tests.Select(t => t.Name)) is { } bad)
+            throw new JudgeRequestException(bad.Field, bad.Message);
+        if (Files is not null)
+        {
+            if (Files.Count > MaxFiles) throw new JudgeRequestException("files", $"{Files.Count} files; at most {MaxFiles}");
+            foreach (var (path, text) in Files)
+            {
+                if (SubmissionFiles.Problem(path) is { } problem) throw new JudgeRequestException($"files.{path}", problem);
+                if (text is null) throw new JudgeRequestException($"files.{path}", "has no content");
+            }
+            if (SubmissionFiles.Conflict(Files.Keys) is { } conflict) throw new JudgeRequestException($"files.{conflict.Path}", conflict.Message);
         }
         try
         {

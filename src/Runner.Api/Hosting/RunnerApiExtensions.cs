@@ -7,6 +7,7 @@ using Runner.Api.Health;
 using Runner.Api.Http;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
+using Runner.Api.Playground;
 using Runner.Api.Runs;
 using Runner.Api.Security;
 using Runner.Api.Submissions;
@@ -69,6 +70,7 @@ public static class RunnerApiExtensions
         {
             health.AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
             builder.Services.AddSingleton<LiveLanguages>();
+            builder.Services.AddSingleton<PlaygroundAssets>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveLanguages>());
         }
         return builder;
@@ -89,6 +91,7 @@ public static class RunnerApiExtensions
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().RefuseUnknownQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
+        app.MapPlayground();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>
