@@ -103,8 +103,13 @@ public sealed class WarmPool : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Take(spec) is { } warm)
         {
-            Interlocked.Increment(ref _warmRuns);
-            return Launcher.RunWarm(warm, spec, _options, cancellationToken);
+            var result = Launcher.RunWarm(warm, spec, _options, cancellationToken, out var neverStarted);
+            if (!neverStarted)
+            {
+                Interlocked.Increment(ref _warmRuns);
+                return result;
+            }
+            // Its launcher died between the check and the handoff; the program never ran.
         }
         Interlocked.Increment(ref _coldRuns);
         return Launcher.Run(spec, _options, _hierarchy, cancellationToken);

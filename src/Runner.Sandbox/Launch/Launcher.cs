@@ -48,7 +48,7 @@ internal static unsafe class Launcher
             step = LaunchStep.Clone;
             var launcher = options.Launcher == BoxLauncher.Process ? LauncherProcess.Shared() : null;
             box = PreparedBox.Prepare(slot.Identity, cgroup, launcher);
-            return Execute(box, spec, newRoot, bpf, cancellationToken, ref step);
+            return Execute(box, spec, newRoot, bpf, cancellationToken, ref step, out _);
         }
         catch (SandboxSpecException)
         {
@@ -78,10 +78,14 @@ internal static unsafe class Launcher
     /// <summary>
     /// Runs a validated spec in a box <see cref="WarmPool"/> prepared ahead: the program's limits
     /// go into the box's cgroup now, then the run plan. The box is disposed afterwards, whatever
-    /// happened: it never serves a second program.
+    /// happened: it never serves a second program. <paramref name="neverStarted"/>: the box died
+    /// before the program's process got near its execve (its launcher died just as it was taken),
+    /// so the caller may launch the program cold instead; the result is then meaningless.
     /// </summary>
-    public static SandboxResult RunWarm(WarmBox warm, SandboxSpec spec, SandboxOptions options, CancellationToken cancellationToken)
+    public static SandboxResult RunWarm(WarmBox warm, SandboxSpec spec, SandboxOptions options, CancellationToken cancellationToken,
+        out bool neverStarted)
     {
+        neverStarted = false;
         var step = LaunchStep.Slot;
         BoxSlot? permit = null;
         var handedToBox = new List<WorkDirOwnership>();
@@ -99,7 +103,7 @@ internal static unsafe class Launcher
             step = LaunchStep.Seccomp;
             var bpf = SeccompFor(spec.Seccomp, state);
             HandDirectoriesToBox(spec, warm.Box.Identity, handedToBox, ref step);
-            return Execute(warm.Box, spec, newRoot, bpf, cancellationToken, ref step);
+            return Execute(warm.Box, spec, newRoot, bpf, cancellationToken, ref step, out neverStarted);
         }
         catch (SandboxSpecException)
         {
@@ -148,8 +152,9 @@ internal static unsafe class Launcher
 
     /// <summary>Hands the program to a prepared box, supervises it and builds the result.</summary>
     private static SandboxResult Execute(PreparedBox box, SandboxSpec spec, string newRoot, byte[]? bpf, CancellationToken cancellationToken,
-        ref LaunchStep step)
+        ref LaunchStep step, out bool neverStarted)
     {
+        neverStarted = false;
         // The box reads its run plan from this memory until its execve, so the plan outlives the
         // box: disposed only after box.Dispose below has waited for the box to exit.
         using var plan = new SyscallPlan();
@@ -171,9 +176,11 @@ internal static unsafe class Launcher
             var clock = Stopwatch.StartNew();
             var sent = box.Handoff(sealedPlan, [stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite]);
             if (sent != 0)
-                return box.PreparationError() is { } failedEarly
-                    ? Failure(failedEarly.Step, failedEarly.Errno, failedEarly.What)
-                    : Failure(step, sent, "hand the program to the box");
+            {
+                if (box.PreparationError() is { } failedEarly) return Failure(failedEarly.Step, failedEarly.Errno, failedEarly.What);
+                neverStarted = true;
+                return Failure(step, sent, "hand the program to the box");
+            }
             fds.CloseAll(stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite);
 
             step = LaunchStep.Supervise;
@@ -192,6 +199,9 @@ internal static unsafe class Launcher
             }
             if (seen.Exit is null && seen.Killed == KillReason.None && box.PreparationError() is { } prepared)
                 return Failure(prepared.Step, prepared.Errno, prepared.What);
+            // The box died with no report from any step and before the program's process read
+            // its clock right before execve: killed from outside (its launcher's death).
+            neverStarted = seen.Exit is null && seen.Killed == KillReason.None && !setup.ProgramReached;
             return ResultBuilder.Build(spec.Limits, seen, setup.ExcludeFrom(usage, seen.CpuAtProgramExit)) with
             {
                 ExecTimestamp = seen.ExecTimestamp,

@@ -39,6 +39,9 @@ internal sealed unsafe class SetupCpu
         plan.Add(LaunchStep.Chdir, "read the program's CPU clock before execve", Sys.ClockGettime, Flags.ClockProcessCputimeId, (long)_program,
             flags: NativeLaunch.CheckNone);
 
+    /// <summary>True once the program's process has read its clock, right before its execve.</summary>
+    public bool ProgramReached => Read(_program) != 0;
+
     /// <summary>Nanoseconds of set-up reported so far (0 before the box has written them).</summary>
     public long Nanoseconds => Read(_init) + Read(_program);
 

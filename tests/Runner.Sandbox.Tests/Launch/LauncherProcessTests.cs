@@ -20,14 +20,15 @@ public class LauncherProcessTests
     [Fact]
     public void The_box_set_up_is_not_charged_to_the_program()
     {
-        // The box's own steps (mounts, pivot_root, seccomp) took about 1.8 ms of CPU that was
-        // reported as the program's; /bin/true itself needs about half a millisecond (0.66 ms
-        // task-clock bare under perf stat on this VM at load 30), so 1.2 ms leaves room for load.
+        // The box's own steps (mounts, pivot_root, seccomp) and its teardown took about 1.8 ms of
+        // CPU that was reported as the program's (idle VM). /bin/true itself needs about half a
+        // millisecond (0.66 ms task-clock bare under perf stat at load 30, where boxed runs
+        // measured 0.9-1.3 ms), so 1.5 ms leaves room for a loaded machine.
         foreach (var options in new[] { BoxRunner.Options, BoxRunner.Options with { Launcher = BoxLauncher.InProcess } })
         {
             var cpu = Enumerable.Range(0, 7).Select(_ => Runner.Sandbox.Box.Run(new SandboxSpec { Argv = ["/bin/true"] }, options))
                 .Select(r => r.CpuTime).Order().ToList();
-            Assert.True(cpu[3] <= 0.0012, $"/bin/true was charged {cpu[3] * 1000:0.00} ms CPU (median of 7, {options.Launcher})");
+            Assert.True(cpu[3] <= 0.0015, $"/bin/true was charged {cpu[3] * 1000:0.00} ms CPU (median of 7, {options.Launcher})");
         }
     }
 
