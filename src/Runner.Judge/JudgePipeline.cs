@@ -34,6 +34,10 @@ public static class JudgePipeline
         if (request.Checker.Kind == CheckerKind.Custom)
             checkerLanguage = catalog.Find(request.Checker.CustomLanguage)
                 ?? throw new JudgeRequestException("checker", $"unknown checker language '{request.Checker.CustomLanguage}'");
+        LanguageDefinition? interactorLanguage = null;
+        if (request.Interactor is { } interactorSpec)
+            interactorLanguage = catalog.Find(interactorSpec.Language)
+                ?? throw new JudgeRequestException("interactor", $"unknown interactor language '{interactorSpec.Language}'");
 
         BoxDirectory session;
         try
@@ -48,7 +52,7 @@ public static class JudgePipeline
         {
             try
             {
-                return new Submission(request, options, language, checkerLanguage,
+                return new Submission(request, options, language, checkerLanguage, interactorLanguage,
                     new BoxRun(options, session.FullPath, cancellationToken), progress).Judge();
             }
             catch (IOException e)
@@ -90,9 +94,12 @@ public static class JudgePipeline
 
     /// <summary>One submission's way through the pipeline.</summary>
     private sealed class Submission(JudgeRequest request, JudgeOptions options, LanguageDefinition language,
-        LanguageDefinition? checkerLanguage, BoxRun boxes, IProgress<JudgeProgress>? progress)
+        LanguageDefinition? checkerLanguage, LanguageDefinition? interactorLanguage, BoxRun boxes, IProgress<JudgeProgress>? progress)
     {
         private readonly int _count = request.Tests.Count;
+
+        /// <summary>An interactive problem's compiled interactor; it then decides each test instead of a checker.</summary>
+        private Interactor? _interactor;
 
         public JudgeReport Judge()
         {
@@ -106,6 +113,16 @@ public static class JudgePipeline
                     return Failed(request, new CompileReport { Status = CompileStatus.Skipped },
                         $"checker: {built.Report.Message}\n{built.Report.Output}".TrimEnd());
                 checker = new CustomChecker(checkerLanguage, built.Artifacts, options);
+            }
+            if (interactorLanguage is not null)
+            {
+                var built = Compilation.Run(boxes, options, interactorLanguage, request.Interactor!.Source, "interactor-compile");
+                if (built.Report.Status == CompileStatus.Failed)
+                    throw new JudgeRequestException("interactor", CheckerCompileError(built.Report.Output, built.Report.Message));
+                if (built.Artifacts is null)
+                    return Failed(request, new CompileReport { Status = CompileStatus.Skipped },
+                        $"interactor: {built.Report.Message}\n{built.Report.Output}".TrimEnd());
+                _interactor = new Interactor(interactorLanguage, built.Artifacts, options);
             }
 
             progress?.Report(new JudgeProgress(JudgeStage.Compiling, 0, _count));
@@ -197,12 +214,13 @@ public static class JudgePipeline
 
         private TestReport RunTest(TestCase test, IReadOnlyList<BoxFile> artifacts, CustomChecker? checker)
         {
+            var interactor = _interactor;
             byte[]? answer;
             byte[] input;
             try
             {
                 answer = test.Answer?.Read();
-                input = checker is not null || test.Input.Path is null ? test.Input.Read() : [];
+                input = checker is not null || interactor is not null || test.Input.Path is null ? test.Input.Read() : [];
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -211,6 +229,17 @@ public static class JudgePipeline
 
             var limits = request.Limits;
             if (language.RunLimits is { } adjust) limits = adjust.Apply(limits);
+            var argv = language.Expand(language.Run, request.Limits.MemoryBytes);
+            if (interactor is not null)
+            {
+                var (program, decided) = interactor.Run(boxes, language, artifacts, argv, limits, request.Limits.MemoryBytes, input, answer);
+                return Measured(test, program) with
+                {
+                    Verdict = decided.Verdict,
+                    Message = decided.Message,
+                    Score = Math.Clamp(decided.Score, 0, Weight),
+                };
+            }
             SandboxResult r;
             using (var dir = boxes.NewDirectory("test"))
             {
@@ -224,7 +253,7 @@ public static class JudgePipeline
                 }
                 try
                 {
-                    r = boxes.Run(dir, language, language.Expand(language.Run, request.Limits.MemoryBytes), limits, stdin);
+                    r = boxes.Run(dir, language, argv, limits, stdin);
                 }
                 finally
                 {
@@ -232,17 +261,7 @@ public static class JudgePipeline
                 }
             }
 
-            var report = new TestReport
-            {
-                Name = test.Name,
-                Verdict = Verdict.Accepted,
-                CpuTime = r.CpuTime,
-                WallTime = r.WallTime,
-                MemoryPeak = r.MemoryPeak,
-                ExitCode = r.ExitCode,
-                Signal = r.Signal,
-                OutputExcerpt = Excerpt(r.StdoutBytes),
-            };
+            var report = Measured(test, r);
             if (RunVerdict.Of(r, limits, request.Limits.MemoryBytes, language) is { } failure)
                 return report with { Verdict = failure.Verdict, Message = failure.Message };
             if (answer is null) return report with { Score = Weight };
@@ -253,6 +272,18 @@ public static class JudgePipeline
             // A checker's points are a share of the test's weight, never more and never negative.
             return report with { Verdict = outcome.Verdict, Message = outcome.Message, Score = Math.Clamp(outcome.Score, 0, Weight) };
         }
+
+        private TestReport Measured(TestCase test, SandboxResult r) => new()
+        {
+            Name = test.Name,
+            Verdict = Verdict.Accepted,
+            CpuTime = r.CpuTime,
+            WallTime = r.WallTime,
+            MemoryPeak = r.MemoryPeak,
+            ExitCode = r.ExitCode,
+            Signal = r.Signal,
+            OutputExcerpt = Excerpt(r.StdoutBytes),
+        };
 
         private string Excerpt(byte[] stdout)
         {

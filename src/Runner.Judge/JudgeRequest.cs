@@ -23,6 +23,9 @@ public sealed record JudgeRequest
 
     public CheckerSpec Checker { get; init; } = CheckerSpec.Lines;
 
+    /// <summary>An interactive problem's interactor; it then decides each test and no checker runs.</summary>
+    public InteractorSpec? Interactor { get; init; }
+
     /// <summary>Stop after the first test that is not accepted (judges); the default runs all (autograders).</summary>
     public bool StopOnFirstFailure { get; init; }
 
@@ -72,8 +75,18 @@ public sealed record JudgeRequest
             throw new JudgeRequestException(e.Field, e.Message);
         }
         Checker.Validate();
+        if (Interactor is { } interactor)
+        {
+            if (string.IsNullOrEmpty(interactor.Source))
+                throw new JudgeRequestException("interactor", "an interactor needs its source");
+            if (Checker.Kind == CheckerKind.Custom)
+                throw new JudgeRequestException("checker", "an interactive problem's interactor decides each test: give no custom checker");
+        }
     }
 }
+
+/// <summary>An interactor's source and the language id it is written in (README.md#interactive-problems).</summary>
+public sealed record InteractorSpec(string Source, string Language = "cpp");
 
 /// <summary>One test: input fed to stdin and the answer the checker compares with.</summary>
 /// <param name="Answer">

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Runner.Playground.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -63,6 +64,7 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
         await Expect(compiler).ToContainTextAsync("undeclared_thing");
         await Expect(page.Locator("#output-block")).ToBeHiddenAsync();
         Assert.Equal("int main(void) {\n    return undeclared_thing;\n}\n", session.Submission().GetProperty("source").GetString());
+        await AssertAccessibleAsync(page, "with a compile error");
         session.AssertOnlyThisOriginWasContacted();
     }
 
@@ -120,6 +122,27 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/playground/index.html")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/playground/missing.js")).StatusCode);
         Assert.Contains("MIT", await http.GetStringAsync("/playground/editor.LICENSE.txt"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Axe_finds_no_accessibility_violation_on_the_page_before_and_after_a_run()
+    {
+        await using var session = await OpenAsync();
+        var page = session.Page;
+        await AssertAccessibleAsync(page, "before the key");
+        await UseKeyAsync(page);
+        await page.GetByLabel("Language").SelectOptionAsync("python");
+        await page.Keyboard.PressAsync("Control+Enter");
+        await Expect(page.Locator("#verdict")).ToHaveTextAsync("accepted", new() { Timeout = (float)Judged.TotalMilliseconds });
+        await AssertAccessibleAsync(page, "with a result");
+        session.AssertOnlyThisOriginWasContacted();
+    }
+
+    private static async Task AssertAccessibleAsync(IPage page, string when)
+    {
+        var result = await page.RunAxe();
+        Assert.True(result.Violations.Length == 0, $"{when}:\n" + string.Join("\n", result.Violations.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => $"{n.Target} {n.Html} {string.Join(" ", n.Any.Select(c => c.Message))}"))}")));
     }
 
     private async Task<PageSession> OpenAsync()

@@ -3,10 +3,12 @@ using System.Text.Json.Serialization;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Runner.Api.Errors;
+using Runner.Api.Events;
 using Runner.Api.Health;
 using Runner.Api.Http;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
+using Runner.Api.Management;
 using Runner.Api.Playground;
 using Runner.Api.Runs;
 using Runner.Api.Security;
@@ -91,6 +93,7 @@ public static class RunnerApiExtensions
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().RefuseUnknownQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
+        api.MapSubmissionEventsApi().MapSubmissionManagementApi();
         app.MapPlayground();
 
         app.MapOpenApi("/openapi/{documentName}.json");

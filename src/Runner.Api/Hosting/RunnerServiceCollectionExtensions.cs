@@ -4,6 +4,7 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Npgsql;
 using Runner.Api.Callbacks;
+using Runner.Api.Events;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
 using Runner.Api.Queue;
@@ -100,6 +101,7 @@ public static class RunnerServiceCollectionExtensions
         services.AddHostedService<RunnerStartup>();
         // After RunnerStartup, which waits for the database.
         if (roles.Api && !string.IsNullOrWhiteSpace(connectionString)) services.AddHostedService<FinishedSubmissionListener>();
+        services.AddSubmissionEvents(roles, durable: !string.IsNullOrWhiteSpace(connectionString));
 
         if (roles.Worker)
         {

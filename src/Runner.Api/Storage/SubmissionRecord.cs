@@ -43,6 +43,20 @@ public sealed record SubmissionRecord
         Attempts = Attempts,
     };
 
+    public SubmissionSummary ToSummary() => new()
+    {
+        Id = Id,
+        Status = Status,
+        Language = Input.Language,
+        Verdict = Result?.Verdict,
+        Score = Result?.Score,
+        Message = Result?.Message,
+        CreatedAt = CreatedAt,
+        StartedAt = StartedAt,
+        FinishedAt = FinishedAt,
+        Attempts = Attempts,
+    };
+
     /// <summary>
     /// Results stored before <c>compile.status</c> existed read back as skipped (the enum's
     /// default), which a stored compile never is: the judge's skipped compile is stored as null.

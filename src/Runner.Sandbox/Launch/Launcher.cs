@@ -25,18 +25,23 @@ namespace Runner.Sandbox.Launch;
 internal static unsafe class Launcher
 {
     /// <summary>Runs a spec that <see cref="Box.Run"/> has already validated, in a box made for it now.</summary>
-    public static SandboxResult Run(SandboxSpec spec, SandboxOptions options, ICgroupHierarchy hierarchy, CancellationToken cancellationToken)
+    /// <param name="wiring">For one box of a connected pair (<see cref="ConnectedLaunch"/>): its slot, stdio pipes and start gate.</param>
+    public static SandboxResult Run(SandboxSpec spec, SandboxOptions options, ICgroupHierarchy hierarchy, CancellationToken cancellationToken,
+        LaunchWiring? wiring = null)
     {
         var step = LaunchStep.Slot;
         BoxSlot? slot = null;
         IBoxCgroup? cgroup = null;
         PreparedBox? box = null;
         var handedToBox = new List<WorkDirOwnership>();
+        // A connected box's pipe ends are ours from the start: closed however the launch ends.
+        using var wired = new FdSet();
+        if (wiring is not null) wired.Adopt(wiring.StdinFd, wiring.StdoutFd);
         try
         {
             var state = StateDirectory.Resolve(options);
             var newRoot = StateDirectory.Prepare(state);
-            slot = BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
+            slot = wiring?.TakeSlot() ?? BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
 
             step = LaunchStep.Cgroup;
             cgroup = hierarchy.CreateBox(slot.CgroupName, CgroupLimitsFor(spec.Limits));
@@ -48,7 +53,7 @@ internal static unsafe class Launcher
             step = LaunchStep.Clone;
             var launcher = options.Launcher == BoxLauncher.Process ? LauncherProcess.Shared() : null;
             box = PreparedBox.Prepare(slot.Identity, cgroup, launcher);
-            return Execute(box, spec, newRoot, bpf, cancellationToken, ref step, out _);
+            return Execute(box, spec, newRoot, bpf, cancellationToken, ref step, out _, wiring, wired);
         }
         catch (SandboxSpecException)
         {
@@ -68,6 +73,7 @@ internal static unsafe class Launcher
         }
         finally
         {
+            wiring?.Withdraw();
             box?.Dispose();
             cgroup?.Dispose();
             foreach (var handed in handedToBox) handed.Restore();
@@ -152,7 +158,7 @@ internal static unsafe class Launcher
 
     /// <summary>Hands the program to a prepared box, supervises it and builds the result.</summary>
     private static SandboxResult Execute(PreparedBox box, SandboxSpec spec, string newRoot, byte[]? bpf, CancellationToken cancellationToken,
-        ref LaunchStep step, out bool neverStarted)
+        ref LaunchStep step, out bool neverStarted, LaunchWiring? wiring = null, FdSet? wired = null)
     {
         neverStarted = false;
         // The box reads its run plan from this memory until its execve, so the plan outlives the
@@ -164,15 +170,17 @@ internal static unsafe class Launcher
             step = LaunchStep.Stdio;
             var (errorRead, errorWrite) = fds.Pipe();
             var (statusRead, statusWrite) = fds.SocketPair();
-            var (stdoutRead, stdoutWrite) = fds.Pipe();
+            // A connected box's stdout is its partner's stdin, so nothing of it is captured here.
+            var (stdoutRead, stdoutWrite) = wiring is null ? fds.Pipe() : (-1, wiring.StdoutFd);
             var (stderrRead, stderrWrite) = fds.Pipe();
-            var stdin = fds.OpenStdin(spec.StdinPath ?? "/dev/null");
-            fds.SetNonBlocking(stdoutRead);
+            var stdin = wiring?.StdinFd ?? fds.OpenStdin(spec.StdinPath ?? "/dev/null");
+            if (stdoutRead >= 0) fds.SetNonBlocking(stdoutRead);
             fds.SetNonBlocking(stderrRead);
             var setup = BuildRunPlan(plan, spec, newRoot, bpf);
             var sealedPlan = plan.SealInPlace(PreparedBox.ErrorFd, PreparedBox.StatusFd);
 
             step = LaunchStep.WaitGo;
+            wiring?.ArriveAndWait(cancellationToken);
             var clock = Stopwatch.StartNew();
             var sent = box.Handoff(sealedPlan, [stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite]);
             if (sent != 0)
@@ -182,6 +190,8 @@ internal static unsafe class Launcher
                 return Failure(step, sent, "hand the program to the box");
             }
             fds.CloseAll(stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite);
+            // The partner must see EOF as soon as this box's program is gone.
+            wired?.CloseAll(stdin, stdoutWrite);
 
             step = LaunchStep.Supervise;
             var seen = new Supervisor(box.Pidfd, errorRead, statusRead, stdoutRead, stderrRead, box.Cgroup, spec.Limits, setup)

@@ -60,6 +60,8 @@ internal static unsafe partial class NativeLaunch
         public int WaitStatus;
         public int Reserved;
         public Rusage Usage;
+        /// <summary>CLOCK_MONOTONIC, in ns, when pid 1 reaped the program.</summary>
+        public long ReapedNanoseconds;
     }
 
     /// <summary>A box's socket message: the plan to run next and where its fds go.</summary>

@@ -52,6 +52,7 @@ internal static class ResultBuilder
             StdoutTruncated = seen.Stdout.Exceeded,
             StderrTruncated = seen.Stderr.Exceeded,
             Message = message,
+            EndedNanoseconds = seen.EndedNanoseconds,
         };
     }
 

@@ -133,18 +133,24 @@
   function request() {
     const body = { language: ui.language.value, source: editor.value };
     const problem = ui.problem.value.trim();
+    // A stored problem brings its own tests, limits and checker; the API refuses them alongside it.
     if (problem) {
       body.problem = problem;
-    } else {
-      body.stdin = ui.stdin.value;
-      if (ui.expected.value !== "") body.expected_output = ui.expected.value;
+      return body;
     }
+    body.stdin = ui.stdin.value;
+    if (ui.expected.value !== "") body.expected_output = ui.expected.value;
     const limits = {};
     if (ui.time.value !== "") limits.time = Number(ui.time.value);
     if (ui.memory.value !== "") limits.memory = Math.round(Number(ui.memory.value) * 1024 * 1024);
     if (Object.keys(limits).length) body.limits = limits;
     return body;
   }
+
+  ui.problem.addEventListener("input", () => {
+    const stored = ui.problem.value.trim() !== "";
+    for (const field of [ui.stdin, ui.expected, ui.time, ui.memory]) field.disabled = stored;
+  });
 
   ui.form.addEventListener("submit", async (e) => {
     e.preventDefault();
