@@ -34,6 +34,7 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
         Assert.Equal("python", sent.GetProperty("language").GetString());
         Assert.Equal(Program, sent.GetProperty("source").GetString());
         Assert.Equal("judged in a box\n", sent.GetProperty("stdin").GetString());
+        session.AssertProgressCameFromTheEventStream();
         await Expect(page.Locator("#exit-status")).ToHaveTextAsync("exit code 0");
         await Expect(page.Locator("#cpu-time")).ToHaveTextAsync(new Regex(@"^\d+ ms$|^\d+\.\d\d s$"));
         await Expect(page.Locator("#memory-peak")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)? (KiB|MiB)$"));
@@ -205,9 +206,8 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
             page.Response += (_, r) =>
             {
                 var path = new Uri(r.Url).AbsolutePath;
-                // Expected refusals: the languages before the key is pasted, and the events stream
-                // while the server has none (the page then polls).
-                var expected = (r.Status == 401 && path == "/api/v1/languages") || (r.Status == 404 && path.EndsWith("/events", StringComparison.Ordinal));
+                // The one expected refusal: the languages, before the key is pasted.
+                var expected = r.Status == 401 && path == "/api/v1/languages";
                 if (r.Status >= 400 && !expected) lock (_problems) _problems.Add($"HTTP {r.Status} for {r.Request.Method} {r.Url}");
             };
             page.PageError += (_, e) => { lock (_problems) _problems.Add($"page error: {e}"); };
@@ -221,6 +221,16 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
                     $"the page contacted {r.Url}"));
             lock (_problems)
                 Assert.True(_problems.Count == 0, string.Join("\n", _problems));
+        }
+
+        /// <summary>The page read the submission's events (server-sent events) and never had to poll it.</summary>
+        public void AssertProgressCameFromTheEventStream()
+        {
+            lock (Requests)
+            {
+                var submission = Requests.Where(r => new Uri(r.Url).AbsolutePath.StartsWith("/api/v1/submissions/", StringComparison.Ordinal)).Select(r => new Uri(r.Url).AbsolutePath).ToList();
+                Assert.True(submission.Count == 1 && submission[0].EndsWith("/events", StringComparison.Ordinal), "requests for the submission: " + string.Join(", ", submission));
+            }
         }
 
         /// <summary>The body of the page's POST /api/v1/submissions: what it really sent to be judged.</summary>

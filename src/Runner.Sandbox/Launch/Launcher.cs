@@ -3,6 +3,7 @@ using System.Text.Json;
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Hardening;
 using Runner.Sandbox.HostFiles;
+using Runner.Sandbox.Metrics;
 using Runner.Sandbox.Namespaces;
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
@@ -42,6 +43,7 @@ internal static unsafe class Launcher
             var state = StateDirectory.Resolve(options);
             var newRoot = StateDirectory.Prepare(state);
             slot = wiring?.TakeSlot() ?? BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
+            var slotTaken = Stopwatch.GetTimestamp();
 
             step = LaunchStep.Cgroup;
             cgroup = hierarchy.CreateBox(slot.CgroupName, CgroupLimitsFor(spec.Limits));
@@ -53,7 +55,7 @@ internal static unsafe class Launcher
             step = LaunchStep.Clone;
             var launcher = options.Launcher == BoxLauncher.Process ? LauncherProcess.Shared() : null;
             box = PreparedBox.Prepare(slot.Identity, cgroup, launcher);
-            return Execute(box, spec, newRoot, bpf, cancellationToken, ref step, out _, wiring, wired);
+            return Execute(box, spec, newRoot, bpf, cancellationToken, ref step, slotTaken, out _, wiring, wired);
         }
         catch (SandboxSpecException)
         {
@@ -102,6 +104,7 @@ internal static unsafe class Launcher
             // A slot of the ordinary range bounds the boxes running at once; the warm box has its
             // own slot (uid and cgroup) from the warm range.
             permit = BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
+            var slotTaken = Stopwatch.GetTimestamp();
 
             step = LaunchStep.Cgroup;
             warm.Box.Cgroup.SetLimits(CgroupLimitsFor(spec.Limits));
@@ -109,7 +112,7 @@ internal static unsafe class Launcher
             step = LaunchStep.Seccomp;
             var bpf = SeccompFor(spec.Seccomp, state);
             HandDirectoriesToBox(spec, warm.Box.Identity, handedToBox, ref step);
-            return Execute(warm.Box, spec, newRoot, bpf, cancellationToken, ref step, out neverStarted);
+            return Execute(warm.Box, spec, newRoot, bpf, cancellationToken, ref step, slotTaken, out neverStarted);
         }
         catch (SandboxSpecException)
         {
@@ -158,7 +161,7 @@ internal static unsafe class Launcher
 
     /// <summary>Hands the program to a prepared box, supervises it and builds the result.</summary>
     private static SandboxResult Execute(PreparedBox box, SandboxSpec spec, string newRoot, byte[]? bpf, CancellationToken cancellationToken,
-        ref LaunchStep step, out bool neverStarted, LaunchWiring? wiring = null, FdSet? wired = null)
+        ref LaunchStep step, long slotTaken, out bool neverStarted, LaunchWiring? wiring = null, FdSet? wired = null)
     {
         neverStarted = false;
         // The box reads its run plan from this memory until its execve, so the plan outlives the
@@ -192,6 +195,7 @@ internal static unsafe class Launcher
             fds.CloseAll(stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite);
             // The partner must see EOF as soon as this box's program is gone.
             wired?.CloseAll(stdin, stdoutWrite);
+            SandboxMetrics.ProgramStarted(Stopwatch.GetElapsedTime(slotTaken));
 
             step = LaunchStep.Supervise;
             var seen = new Supervisor(box.Pidfd, errorRead, statusRead, stdoutRead, stderrRead, box.Cgroup, spec.Limits, setup)
