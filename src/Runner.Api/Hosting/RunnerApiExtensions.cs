@@ -9,6 +9,7 @@ using Runner.Api.Http;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
 using Runner.Api.Management;
+using Runner.Api.Metrics;
 using Runner.Api.Playground;
 using Runner.Api.Runs;
 using Runner.Api.Security;
@@ -80,12 +81,14 @@ public static class RunnerApiExtensions
 
     public static WebApplication MapRunner(this WebApplication app)
     {
+        app.UseSubmissionRejectionMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseLargeBodyMemory();
         app.UseJsonContentTypeCheck();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });
+        app.MapRunnerMetrics();
         if (!app.Services.GetRequiredService<RunnerRoles>().Api) return app;
 
         RunAdmission.Use(app);

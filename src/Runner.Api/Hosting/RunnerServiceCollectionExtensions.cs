@@ -7,6 +7,7 @@ using Runner.Api.Callbacks;
 using Runner.Api.Events;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
+using Runner.Api.Metrics;
 using Runner.Api.Queue;
 using Runner.Api.Runs;
 using Runner.Api.Storage;
@@ -36,6 +37,7 @@ public static class RunnerServiceCollectionExtensions
         services.AddSingleton<EnqueueRetry>();
         services.AddHostedService(sp => sp.GetRequiredService<EnqueueRetry>());
         services.AddSingleton<CallbackPolicy>();
+        services.AddRunnerMetrics(configuration, roles);
         services.AddScoped<SubmissionQueue>();
         services.AddTransient<JudgeSubmissionJob>();
         services.AddTransient<CallbackJob>();
@@ -133,6 +135,7 @@ public static class RunnerServiceCollectionExtensions
     {
         builder.Services.AddRunnerCore(builder.Configuration, new RunnerRoles(Api: false, Worker: true));
         builder.Services.AddRunnerDefaultJudge();
+        builder.Services.AddHostedService<WorkerMetricsListener>();
         return builder;
     }
 
@@ -145,7 +148,7 @@ public static class RunnerServiceCollectionExtensions
         where TJudge : class, ISubmissionJudge, IAvailableLanguages
     {
         services.AddSingleton<TJudge>();
-        services.AddSingleton<ISubmissionJudge>(sp => sp.GetRequiredService<TJudge>());
+        services.AddSingleton<ISubmissionJudge>(sp => new MeteredJudge(sp.GetRequiredService<TJudge>(), sp.GetRequiredService<RunnerMetrics>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAvailableLanguages>(sp => sp.GetRequiredService<TJudge>());
         return services;
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Runner.Api.Callbacks;
 using Runner.Api.Contracts;
 using Runner.Api.Hosting;
+using Runner.Api.Metrics;
 using Runner.Api.Queue;
 using Runner.Api.Storage;
 using Runner.Judge;
@@ -24,6 +25,7 @@ public sealed class JudgeSubmissionJob(
     EventSignals events,
     RunningJudgements running,
     IBackgroundJobClient jobs,
+    RunnerMetrics metrics,
     IOptions<RunnerOptions> options,
     ILogger<JudgeSubmissionJob> logger)
 {
@@ -97,6 +99,7 @@ public sealed class JudgeSubmissionJob(
 
         if (await StoreResultAsync(submissionId, result, ct))
         {
+            metrics.Finished(result.Verdict, submission.Input.Language);
             signals.Notify(submissionId);
             events.Notify(submissionId);
             if (submission.Input.CallbackUrl is not null)

@@ -62,6 +62,10 @@ public sealed class InMemorySubmissionStore(TimeProvider clock, IOptions<RunnerO
     public Task<long> CountPendingAsync(CancellationToken ct) =>
         Task.FromResult((long)_rows.Values.Count(e => e.Record.Status != SubmissionStatus.Finished));
 
+    /// <summary>For the metrics' queue gauges: the unfinished records as they are now.</summary>
+    internal IReadOnlyList<SubmissionRecord> Unfinished() =>
+        _rows.Values.Select(e => e.Record).Where(r => r.Status != SubmissionStatus.Finished).ToList();
+
     public Task<ClaimOutcome> TryClaimAsync(Guid id, string worker, TimeSpan lease, CancellationToken ct)
     {
         lock (_gate)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Hardening;
 using Runner.Sandbox.HostFiles;
+using Runner.Sandbox.Metrics;
 using Runner.Sandbox.Namespaces;
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
@@ -41,6 +42,7 @@ internal static unsafe class Launcher
             var state = StateDirectory.Resolve(options);
             var newRoot = StateDirectory.Prepare(state);
             slot = wiring?.TakeSlot() ?? BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
+            var slotTaken = Stopwatch.GetTimestamp();
 
             step = LaunchStep.Cgroup;
             var limits = spec.Limits;
@@ -101,6 +103,7 @@ internal static unsafe class Launcher
             if (Libc.write(goWrite, &go, 1) != 1)
                 return Failure(step, Libc.Errno, "send the go byte");
             fds.CloseAll(goWrite);
+            SandboxMetrics.ProgramStarted(Stopwatch.GetElapsedTime(slotTaken));
 
             step = LaunchStep.Supervise;
             var seen = new Supervisor(pidfd, errorRead, statusRead, stdoutRead, stderrRead, cgroup, limits).Run(clock, cancellationToken);
