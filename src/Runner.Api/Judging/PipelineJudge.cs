@@ -61,6 +61,7 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
                 CheckerKind.Custom => CheckerSpec.Custom(input.Checker.Source!, input.Checker.Language!),
                 var kind => new CheckerSpec { Kind = kind },
             },
+            Interactor = input.Interactor is { } interactor ? new InteractorSpec(interactor.Source, interactor.Language) : null,
             StopOnFirstFailure = input.StopOnFirstFailure,
             Groups = input.Groups,
             Files = input.Files,

@@ -81,6 +81,9 @@ public sealed record JudgeInput
     public required IReadOnlyList<JudgeTestCase> Tests { get; init; }
     public required JudgeLimits Limits { get; init; }
     public required JudgeChecker Checker { get; init; }
+
+    /// <summary>Null unless the submission is interactive.</summary>
+    public JudgeInteractor? Interactor { get; init; }
     public bool StopOnFirstFailure { get; init; }
     public string? CallbackUrl { get; init; }
 
