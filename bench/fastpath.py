@@ -179,13 +179,22 @@ def _ppid(pid):
 
 
 def cpu_seconds(pids):
-    """utime + stime + cutime + cstime: a process's own CPU and that of the children it reaped (boxes included)."""
+    """CPU of these processes and all their live descendants (runner-launcher, boxes), each with
+    utime + stime + cutime + cstime: its own CPU and that of the children it reaped."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for p in pids:
+    children = {}
+    for p in _all_pids():
+        children.setdefault(_ppid(p), []).append(p)
+    total, todo, seen = 0, list(pids), set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
         s = _stat(p)
         if s:
             total += sum(int(x) for x in s[11:15]) / tick
+        todo.extend(children.get(p, []))
     return total
 
 
