@@ -2,6 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Runner.Api.Compat;
+using Runner.Api.Compat.Judge0;
+using Runner.Api.Compat.Piston;
 using Runner.Api.Errors;
 using Runner.Api.Health;
 using Runner.Api.Http;
@@ -69,6 +72,7 @@ public static class RunnerApiExtensions
         {
             health.AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
             builder.Services.AddSingleton<LiveLanguages>();
+            builder.Services.AddCompat();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveLanguages>());
         }
         return builder;
@@ -89,6 +93,7 @@ public static class RunnerApiExtensions
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().RefuseUnknownQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
+        app.MapJudge0().MapPiston();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>

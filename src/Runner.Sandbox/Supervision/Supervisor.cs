@@ -14,7 +14,8 @@ internal sealed record Supervision(
     KillReason Killed,
     TimeSpan Wall,
     OutputCapture Stdout,
-    OutputCapture Stderr);
+    OutputCapture Stderr,
+    OutputOrder? Order = null);
 
 /// <summary>
 /// Parent side after the go byte: one poll(2) loop over the error pipe, the status pipe, both
@@ -31,8 +32,9 @@ internal sealed unsafe class Supervisor(
 
     public Supervision Run(Stopwatch clock, CancellationToken cancellationToken)
     {
-        var stdout = new OutputCapture(limits.OutputBytes);
-        var stderr = new OutputCapture(limits.OutputBytes);
+        var order = new OutputOrder();
+        var stdout = new OutputCapture(limits.OutputBytes, OutputStream.Stdout, order);
+        var stderr = new OutputCapture(limits.OutputBytes, OutputStream.Stderr, order);
         NativeLaunch.RunnerError? launchError = null;
         NativeLaunch.RunnerExit? exit = null;
         var killed = KillReason.None;
@@ -110,7 +112,7 @@ internal sealed unsafe class Supervisor(
         }
         var wall = clock.Elapsed;
         if (initExitedAt is { } end) wall = end;
-        return new Supervision(launchError, exit, killed, wall, stdout, stderr);
+        return new Supervision(launchError, exit, killed, wall, stdout, stderr, order);
     }
 
     private KillReason Kill(KillReason reason)
