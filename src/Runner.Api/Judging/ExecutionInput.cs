@@ -33,6 +33,9 @@ public sealed record ExecutionInput
     public double? CompileWallTime { get; init; }
     public long? CompileMemory { get; init; }
 
+    /// <summary>The program's stdout is both streams in write order (Judge0's redirect_stderr_to_stdout); checked so.</summary>
+    public bool MergeStderr { get; init; }
+
     /// <summary>Null: no comparison; the run only has to end well.</summary>
     public byte[]? ExpectedOutput { get; init; }
 

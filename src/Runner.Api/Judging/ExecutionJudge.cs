@@ -117,7 +117,8 @@ public static class ExecutionJudge
         SandboxStatus.WallTimeLimit => (Verdict.TimeLimitExceeded, run.Message),
         _ when run.CpuTime > input.Limits.Time => (Verdict.TimeLimitExceeded, $"CPU time limit of {input.Limits.Time} s exceeded"),
         _ when run.WallTime > input.Limits.WallTime => (Verdict.TimeLimitExceeded, $"wall time limit of {input.Limits.WallTime} s exceeded"),
-        SandboxStatus.Ok when execution.ExpectedOutput is { } expected && Stripped(run.StdoutBytes) != Stripped(expected)
+        SandboxStatus.Ok when execution.ExpectedOutput is { } expected
+            && Stripped(execution.MergeStderr ? ExecutionStep.From(run).Output() : run.StdoutBytes) != Stripped(expected)
             => (Verdict.WrongAnswer, "the output differs from expected_output (trailing whitespace of each line ignored)"),
         SandboxStatus.Ok => (Verdict.Accepted, ""),
         _ => (Verdict.RuntimeError, run.Message),

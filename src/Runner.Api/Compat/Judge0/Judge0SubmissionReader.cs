@@ -138,6 +138,7 @@ public sealed class Judge0SubmissionReader(CompatLanguages languages, CallbackPo
             FileSizeBytes = output,
             Runs = runs,
             ExpectedOutput = expected,
+            MergeStderr = settings.RedirectStderrToStdout,
             Origin = JsonSerializer.SerializeToElement(settings, StoreJson.Options),
         };
         var text = Encoding.UTF8.GetString(source!);
