@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using Runner.Sandbox;
 
-// In-process launch cost: Box.Run of /bin/true, N times after a warm-up, one line of
-// JSON with the median and p90 in milliseconds (bench/engine.sh reads it).
+// In-process launch cost: Box.Run of /bin/true, RUNS times after a warm-up, sleeping GAP_MS
+// (untimed) before each run, as a judge or service launches; one line of JSON with the
+// median and p90 in milliseconds (bench/fastpath.py reads it).
+//   Runner.Bench RUNS [GAP_MS]
 var runs = args.Length > 0 ? int.Parse(args[0]) : 200;
+var gap = TimeSpan.FromMilliseconds(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 0);
 var spec = new SandboxSpec { Argv = ["/bin/true"] };
 var options = new SandboxOptions { CgroupParent = "runner-bench" };
 for (var i = 0; i < 10; i++) Check(Box.Run(spec, options));
@@ -11,6 +14,7 @@ for (var i = 0; i < 10; i++) Check(Box.Run(spec, options));
 var samples = new double[runs];
 for (var i = 0; i < runs; i++)
 {
+    if (gap > TimeSpan.Zero) Thread.Sleep(gap);
     var clock = Stopwatch.StartNew();
     Check(Box.Run(spec, options));
     samples[i] = clock.Elapsed.TotalMilliseconds;

@@ -65,6 +65,8 @@ internal static class HelpText
           --output-limit SIZE    stdout cap per test (default 16M)
           --checker exact|lines|tokens|float[:EPS]|FILE   (default lines); FILE is a testlib-style
                                  checker source (.cpp, .c or .py) compiled and run in the sandbox
+          --interactor FILE      an interactive problem's testlib-style interactor (.cpp, .c or .py), piped
+                                 to the submission in a box of its own; it decides each test
           --stop-on-failure      stop at the first test that is not accepted
           --rootfs DIR           root filesystem image for every box (rootfs/README.md)
           --languages FILE       languages file merged over the built-in ones (or RUNNER_LANGUAGES)

@@ -32,6 +32,9 @@ internal static class JudgeCommand
             throw new CliUsageException("--source", e.Message);
         }
         var checker = CheckerSpec.TryParseBuiltIn(a.Checker) ?? CustomChecker(a.Checker);
+        var interactor = a.Interactor is { } interactorPath
+            ? new InteractorSpec(ReadSource("--interactor", interactorPath), CheckerLanguage(interactorPath)!)
+            : null;
 
         JudgeReport report;
         try
@@ -43,6 +46,7 @@ internal static class JudgeCommand
                 Tests = TestDirectory.Load(a.TestsPath),
                 Limits = a.Limits,
                 Checker = checker,
+                Interactor = interactor,
                 StopOnFirstFailure = a.StopOnFailure,
             };
             var options = new JudgeOptions
@@ -101,16 +105,17 @@ internal static class JudgeCommand
         _ => null,
     };
 
-    private static CheckerSpec CustomChecker(string path)
+    private static CheckerSpec CustomChecker(string path) => CheckerSpec.Custom(ReadSource("--checker", path), CheckerLanguage(path)!);
+
+    private static string ReadSource(string option, string path)
     {
-        var language = CheckerLanguage(path)!;
         try
         {
-            return CheckerSpec.Custom(File.ReadAllText(path), language);
+            return File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliUsageException("--checker", e.Message);
+            throw new CliUsageException(option, e.Message);
         }
     }
 
@@ -134,7 +139,7 @@ internal static class JudgeCommand
 
     private static string OptionFor(string field) => field switch
     {
-        "language" or "tests" or "checker" => "--" + field,
+        "language" or "tests" or "checker" or "interactor" => "--" + field,
         "source" => "--source",
         _ => RunCommand.OptionForField(field),
     };

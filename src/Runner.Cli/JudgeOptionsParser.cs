@@ -8,7 +8,7 @@ namespace Runner.Cli;
 /// <summary>The arguments after <c>runner judge</c>, before any file is read.</summary>
 internal sealed record JudgeArguments(
     string Language, string SourcePath, string TestsPath, SandboxLimits Limits, string Checker,
-    bool StopOnFailure, bool Json, string? RootfsPath, string? LanguagesPath, bool Help = false);
+    bool StopOnFailure, bool Json, string? RootfsPath, string? LanguagesPath, bool Help = false, string? Interactor = null);
 
 /// <summary>Parses <c>runner judge</c> and <c>runner languages</c> options; the same spelling rules as <c>runner run</c>.</summary>
 internal static class JudgeOptionsParser
@@ -16,7 +16,7 @@ internal static class JudgeOptionsParser
     public static JudgeArguments ParseJudge(IReadOnlyList<string> args, string currentDirectory)
     {
         var values = Parse(args, ["--language", "--source", "--tests", "--time", "--wall-time", "--memory", "--output-limit",
-            "--checker", "--rootfs", "--languages"], ["--json", "--stop-on-failure"], out var flags, out var help);
+            "--checker", "--interactor", "--rootfs", "--languages"], ["--json", "--stop-on-failure"], out var flags, out var help);
         if (help) return new JudgeArguments("", "", "", JudgeDefaults.RunLimits, "lines", false, false, null, null, Help: true);
         string Required(string name) => values.TryGetValue(name, out var v) ? v
             : throw new CliUsageException(name, "is required; try 'runner judge --help'");
@@ -36,6 +36,15 @@ internal static class JudgeOptionsParser
                 throw new CliUsageException("--checker", $"expected exact, lines, tokens, float[:EPS] or a .cpp/.c/.py checker source, got '{checker}'");
             checker = HostPath("--checker", checker, currentDirectory);
         }
+        string? interactor = null;
+        if (values.TryGetValue("--interactor", out var given))
+        {
+            if (JudgeCommand.CheckerLanguage(given) is null)
+                throw new CliUsageException("--interactor", $"expected a .cpp/.c/.py interactor source, got '{given}'");
+            if (CheckerSpec.TryParseBuiltIn(checker) is null)
+                throw new CliUsageException("--interactor", "the interactor decides each test: give no --checker FILE with it");
+            interactor = HostPath("--interactor", given, currentDirectory);
+        }
         return new JudgeArguments(
             Required("--language"),
             HostPath("--source", Required("--source"), currentDirectory),
@@ -45,7 +54,8 @@ internal static class JudgeOptionsParser
             flags.Contains("--stop-on-failure"),
             flags.Contains("--json"),
             values.TryGetValue("--rootfs", out var rootfs) ? HostPath("--rootfs", rootfs, currentDirectory) : null,
-            values.TryGetValue("--languages", out var languages) ? HostPath("--languages", languages, currentDirectory) : null);
+            values.TryGetValue("--languages", out var languages) ? HostPath("--languages", languages, currentDirectory) : null,
+            Interactor: interactor);
     }
 
     public static (bool Json, string? RootfsPath, string? LanguagesPath, bool Help) ParseLanguages(

@@ -28,6 +28,9 @@ public sealed record JudgeOptions
     /// <summary>Limits of one custom checker run.</summary>
     public SandboxLimits CheckerLimits { get; init; } = JudgeDefaults.CheckerLimits;
 
+    /// <summary>Limits of one interactor run; its wall limit is always the program's plus 1 s.</summary>
+    public SandboxLimits InteractorLimits { get; init; } = JudgeDefaults.InteractorLimits;
+
     /// <summary>Compiler output kept in the report.</summary>
     public int CompileOutputBytes { get; init; } = 64 << 10;
 
@@ -56,6 +59,13 @@ public static class JudgeDefaults
         Pids = 64,
         OutputBytes = 1L << 20,
         FileSizeBytes = 256L << 20,
+    };
+
+    public static SandboxLimits InteractorLimits { get; } = new()
+    {
+        CpuTimeSeconds = 10,
+        MemoryBytes = 256L << 20,
+        OutputBytes = 1L << 20,
     };
 
     public static SandboxLimits CheckerLimits { get; } = new()

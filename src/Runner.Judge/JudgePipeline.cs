@@ -1,5 +1,6 @@
 using System.Text;
 using Runner.Judge.Checking;
+using Runner.Judge.Groups;
 using Runner.Judge.Languages;
 using Runner.Judge.Pipeline;
 using Runner.Sandbox;
@@ -27,10 +28,16 @@ public static class JudgePipeline
         var catalog = options.Languages ?? DefaultCatalog.Value;
         var language = catalog.Find(request.Language)
             ?? throw new JudgeRequestException("language", $"unknown language '{request.Language}'");
+        if (request.Files?.Keys.FirstOrDefault(p => p == language.SourceFile) is { } main)
+            throw new JudgeRequestException($"files.{main}", $"is the main source file of '{language.Id}'; give it as the source");
         LanguageDefinition? checkerLanguage = null;
         if (request.Checker.Kind == CheckerKind.Custom)
             checkerLanguage = catalog.Find(request.Checker.CustomLanguage)
                 ?? throw new JudgeRequestException("checker", $"unknown checker language '{request.Checker.CustomLanguage}'");
+        LanguageDefinition? interactorLanguage = null;
+        if (request.Interactor is { } interactorSpec)
+            interactorLanguage = catalog.Find(interactorSpec.Language)
+                ?? throw new JudgeRequestException("interactor", $"unknown interactor language '{interactorSpec.Language}'");
 
         BoxDirectory session;
         try
@@ -45,7 +52,7 @@ public static class JudgePipeline
         {
             try
             {
-                return new Submission(request, options, language, checkerLanguage,
+                return new Submission(request, options, language, checkerLanguage, interactorLanguage,
                     new BoxRun(options, session.FullPath, cancellationToken), progress).Judge();
             }
             catch (IOException e)
@@ -87,9 +94,12 @@ public static class JudgePipeline
 
     /// <summary>One submission's way through the pipeline.</summary>
     private sealed class Submission(JudgeRequest request, JudgeOptions options, LanguageDefinition language,
-        LanguageDefinition? checkerLanguage, BoxRun boxes, IProgress<JudgeProgress>? progress)
+        LanguageDefinition? checkerLanguage, LanguageDefinition? interactorLanguage, BoxRun boxes, IProgress<JudgeProgress>? progress)
     {
         private readonly int _count = request.Tests.Count;
+
+        /// <summary>An interactive problem's compiled interactor; it then decides each test instead of a checker.</summary>
+        private Interactor? _interactor;
 
         public JudgeReport Judge()
         {
@@ -104,9 +114,19 @@ public static class JudgePipeline
                         $"checker: {built.Report.Message}\n{built.Report.Output}".TrimEnd());
                 checker = new CustomChecker(checkerLanguage, built.Artifacts, options);
             }
+            if (interactorLanguage is not null)
+            {
+                var built = Compilation.Run(boxes, options, interactorLanguage, request.Interactor!.Source, "interactor-compile");
+                if (built.Report.Status == CompileStatus.Failed)
+                    throw new JudgeRequestException("interactor", CheckerCompileError(built.Report.Output, built.Report.Message));
+                if (built.Artifacts is null)
+                    return Failed(request, new CompileReport { Status = CompileStatus.Skipped },
+                        $"interactor: {built.Report.Message}\n{built.Report.Output}".TrimEnd());
+                _interactor = new Interactor(interactorLanguage, built.Artifacts, options);
+            }
 
             progress?.Report(new JudgeProgress(JudgeStage.Compiling, 0, _count));
-            var compiled = Compilation.Run(boxes, options, language, request.Source, "compile");
+            var compiled = Compilation.Run(boxes, options, language, request.Source, "compile", request.Files);
             progress?.Report(new JudgeProgress(JudgeStage.Compiled, 0, _count, Compile: compiled.Report));
             if (compiled.Artifacts is null)
             {
@@ -118,29 +138,72 @@ public static class JudgePipeline
                     Compile = compiled.Report,
                     Tests = [],
                     Message = compiled.Report.Message,
+                    Groups = request.Groups?.Select(g => GroupScore.Skipped(g, "not run: the submission did not compile")).ToList(),
                 });
             }
 
             var tests = new List<TestReport>();
-            for (var i = 0; i < _count; i++)
-            {
-                var test = request.Tests[i];
-                progress?.Report(new JudgeProgress(JudgeStage.TestStarted, i, _count, test.Name));
-                var report = RunTest(test, compiled.Artifacts, checker);
-                tests.Add(report);
-                progress?.Report(new JudgeProgress(JudgeStage.TestFinished, i, _count, test.Name, Test: report));
-                if (request.StopOnFirstFailure && report.Verdict != Verdict.Accepted) break;
-            }
+            var groups = request.Groups is null ? null : RunGroups(tests, compiled.Artifacts, checker);
+            if (groups is null)
+                foreach (var test in request.Tests)
+                    if (!RunNext(test, tests, compiled.Artifacts, checker)) break;
             var failed = tests.FirstOrDefault(t => t.Verdict == Verdict.InternalError)
                 ?? tests.FirstOrDefault(t => t.Verdict != Verdict.Accepted);
             return Finish(new JudgeReport
             {
                 Verdict = failed?.Verdict ?? Verdict.Accepted,
-                Score = new JudgeScore(tests.Count(t => t.Verdict == Verdict.Accepted), _count, tests.Sum(t => t.Score)),
+                Score = new JudgeScore(tests.Count(t => t.Verdict == Verdict.Accepted), _count,
+                    groups?.Sum(g => g.Score) ?? tests.Sum(t => t.Score)),
                 Compile = compiled.Report,
                 Tests = tests,
                 Message = failed is null ? "" : $"test {failed.Name}: {failed.Message}",
+                Groups = groups,
             });
+        }
+
+        /// <summary>Runs one test and reports it; false when the judge should stop here (stop on first failure).</summary>
+        private bool RunNext(TestCase test, List<TestReport> tests, IReadOnlyList<BoxFile> artifacts, CustomChecker? checker)
+        {
+            var index = tests.Count;
+            progress?.Report(new JudgeProgress(JudgeStage.TestStarted, index, _count, test.Name));
+            var report = RunTest(test, artifacts, checker);
+            tests.Add(report);
+            progress?.Report(new JudgeProgress(JudgeStage.TestFinished, index, _count, test.Name, Test: report));
+            return !(request.StopOnFirstFailure && report.Verdict != Verdict.Accepted);
+        }
+
+        /// <summary>
+        /// Group by group, in order: a group whose dependencies did not all pass is skipped, and a
+        /// min group stops at its first test that scores 0 (no later test can change its score).
+        /// </summary>
+        private List<GroupReport> RunGroups(List<TestReport> tests, IReadOnlyList<BoxFile> artifacts, CustomChecker? checker)
+        {
+            var byName = request.Tests.ToDictionary(t => t.Name, StringComparer.Ordinal);
+            var reports = new List<GroupReport>();
+            var stopped = false;
+            foreach (var group in request.Groups!)
+            {
+                if (stopped)
+                {
+                    reports.Add(GroupScore.Skipped(group, "not run: the judge stopped at an earlier failure (stop on first failure)"));
+                    continue;
+                }
+                var unmet = (group.DependsOn ?? []).FirstOrDefault(d => reports.First(r => r.Name == d).Status != GroupStatus.Passed);
+                if (unmet is not null)
+                {
+                    reports.Add(GroupScore.Skipped(group, $"not run: it depends on group '{unmet}', which did not pass"));
+                    continue;
+                }
+                var ran = new List<TestReport>();
+                foreach (var name in group.Tests)
+                {
+                    stopped = !RunNext(byName[name], tests, artifacts, checker);
+                    ran.Add(tests[^1]);
+                    if (stopped || (group.Scoring == GroupScoring.Min && tests[^1].Score <= 0)) break;
+                }
+                reports.Add(GroupScore.Of(group, ran));
+            }
+            return reports;
         }
 
         private JudgeReport Finish(JudgeReport report)
@@ -151,12 +214,13 @@ public static class JudgePipeline
 
         private TestReport RunTest(TestCase test, IReadOnlyList<BoxFile> artifacts, CustomChecker? checker)
         {
+            var interactor = _interactor;
             byte[]? answer;
             byte[] input;
             try
             {
                 answer = test.Answer?.Read();
-                input = checker is not null || test.Input.Path is null ? test.Input.Read() : [];
+                input = checker is not null || interactor is not null || test.Input.Path is null ? test.Input.Read() : [];
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -165,6 +229,17 @@ public static class JudgePipeline
 
             var limits = request.Limits;
             if (language.RunLimits is { } adjust) limits = adjust.Apply(limits);
+            var argv = language.Expand(language.Run, request.Limits.MemoryBytes);
+            if (interactor is not null)
+            {
+                var (program, decided) = interactor.Run(boxes, language, artifacts, argv, limits, request.Limits.MemoryBytes, input, answer);
+                return Measured(test, program) with
+                {
+                    Verdict = decided.Verdict,
+                    Message = decided.Message,
+                    Score = Math.Clamp(decided.Score, 0, Weight),
+                };
+            }
             SandboxResult r;
             using (var dir = boxes.NewDirectory("test"))
             {
@@ -178,7 +253,7 @@ public static class JudgePipeline
                 }
                 try
                 {
-                    r = boxes.Run(dir, language, language.Expand(language.Run, request.Limits.MemoryBytes), limits, stdin);
+                    r = boxes.Run(dir, language, argv, limits, stdin);
                 }
                 finally
                 {
@@ -186,17 +261,7 @@ public static class JudgePipeline
                 }
             }
 
-            var report = new TestReport
-            {
-                Name = test.Name,
-                Verdict = Verdict.Accepted,
-                CpuTime = r.CpuTime,
-                WallTime = r.WallTime,
-                MemoryPeak = r.MemoryPeak,
-                ExitCode = r.ExitCode,
-                Signal = r.Signal,
-                OutputExcerpt = Excerpt(r.StdoutBytes),
-            };
+            var report = Measured(test, r);
             if (RunVerdict.Of(r, limits, request.Limits.MemoryBytes, language) is { } failure)
                 return report with { Verdict = failure.Verdict, Message = failure.Message };
             if (answer is null) return report with { Score = Weight };
@@ -207,6 +272,18 @@ public static class JudgePipeline
             // A checker's points are a share of the test's weight, never more and never negative.
             return report with { Verdict = outcome.Verdict, Message = outcome.Message, Score = Math.Clamp(outcome.Score, 0, Weight) };
         }
+
+        private TestReport Measured(TestCase test, SandboxResult r) => new()
+        {
+            Name = test.Name,
+            Verdict = Verdict.Accepted,
+            CpuTime = r.CpuTime,
+            WallTime = r.WallTime,
+            MemoryPeak = r.MemoryPeak,
+            ExitCode = r.ExitCode,
+            Signal = r.Signal,
+            OutputExcerpt = Excerpt(r.StdoutBytes),
+        };
 
         private string Excerpt(byte[] stdout)
         {

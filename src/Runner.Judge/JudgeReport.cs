@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Runner.Judge.Groups;
 
 namespace Runner.Judge;
 
@@ -14,11 +15,17 @@ public sealed record JudgeReport
 
     /// <summary>Why the verdict is what it is when no test says it (compile failure, internal error).</summary>
     public string Message { get; init; } = "";
+
+    /// <summary>One entry per group of the request, in its order; null when the request has no groups.</summary>
+    public IReadOnlyList<GroupReport>? Groups { get; init; }
 }
 
 /// <param name="Passed">Tests accepted.</param>
 /// <param name="Total">Tests in the request, run or not.</param>
-/// <param name="Points">Sum of the tests' scores: 1 per accepted test, the checker's points for a partial one.</param>
+/// <param name="Points">
+/// Sum of the tests' scores (1 per accepted test, the checker's points for a partial one); with
+/// groups, the sum of the groups' scores.
+/// </param>
 public sealed record JudgeScore(int Passed, int Total, double Points);
 
 [JsonConverter(typeof(JsonStringEnumConverter<CompileStatus>))]

@@ -1,4 +1,5 @@
 using Runner.Judge.Checking;
+using Runner.Judge.Groups;
 using Runner.Sandbox;
 
 namespace Runner.Judge;
@@ -22,8 +23,26 @@ public sealed record JudgeRequest
 
     public CheckerSpec Checker { get; init; } = CheckerSpec.Lines;
 
+    /// <summary>An interactive problem's interactor; it then decides each test and no checker runs.</summary>
+    public InteractorSpec? Interactor { get; init; }
+
     /// <summary>Stop after the first test that is not accepted (judges); the default runs all (autograders).</summary>
     public bool StopOnFirstFailure { get; init; }
+
+    /// <summary>
+    /// Subtasks (README.md, "Groups"): null scores every test 1 point. When given, every test
+    /// belongs to exactly one group and tests run group by group, in the groups' order.
+    /// </summary>
+    public IReadOnlyList<TestGroup>? Groups { get; init; }
+
+    /// <summary>
+    /// More files beside the source (headers, modules, Java packages): a relative path in /box
+    /// to its UTF-8 text. The language's commands still name only the main source file.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Files { get; init; }
+
+    /// <summary>Files beside the source: at most this many.</summary>
+    public const int MaxFiles = 100;
 
     internal void Validate()
     {
@@ -35,6 +54,18 @@ public sealed record JudgeRequest
             if (string.IsNullOrEmpty(test.Name)) throw new JudgeRequestException("tests", "every test needs a name");
             if (!names.Add(test.Name)) throw new JudgeRequestException("tests", $"test '{test.Name}' is listed twice");
         }
+        if (Groups is not null && TestGroup.Check(Groups, Tests.Select(t => t.Name)) is { } bad)
+            throw new JudgeRequestException(bad.Field, bad.Message);
+        if (Files is not null)
+        {
+            if (Files.Count > MaxFiles) throw new JudgeRequestException("files", $"{Files.Count} files; at most {MaxFiles}");
+            foreach (var (path, text) in Files)
+            {
+                if (SubmissionFiles.Problem(path) is { } problem) throw new JudgeRequestException($"files.{path}", problem);
+                if (text is null) throw new JudgeRequestException($"files.{path}", "has no content");
+            }
+            if (SubmissionFiles.Conflict(Files.Keys) is { } conflict) throw new JudgeRequestException($"files.{conflict.Path}", conflict.Message);
+        }
         try
         {
             Limits.Validate();
@@ -44,8 +75,18 @@ public sealed record JudgeRequest
             throw new JudgeRequestException(e.Field, e.Message);
         }
         Checker.Validate();
+        if (Interactor is { } interactor)
+        {
+            if (string.IsNullOrEmpty(interactor.Source))
+                throw new JudgeRequestException("interactor", "an interactor needs its source");
+            if (Checker.Kind == CheckerKind.Custom)
+                throw new JudgeRequestException("checker", "an interactive problem's interactor decides each test: give no custom checker");
+        }
     }
 }
+
+/// <summary>An interactor's source and the language id it is written in (README.md#interactive-problems).</summary>
+public sealed record InteractorSpec(string Source, string Language = "cpp");
 
 /// <summary>One test: input fed to stdin and the answer the checker compares with.</summary>
 /// <param name="Answer">

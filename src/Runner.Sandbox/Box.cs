@@ -32,6 +32,38 @@ public static class Box
     }
 
     /// <summary>
+    /// Runs two programs in two fresh boxes connected by pipes: <paramref name="first"/>'s stdout
+    /// is <paramref name="second"/>'s stdin and the other way round (an interactive judge's
+    /// contestant and interactor). Each box keeps its own limits, cgroup and slot; the two slots
+    /// are taken together, and both programs start at the same moment. A box that exits closes its
+    /// pipe ends, so its partner reads EOF (or gets SIGPIPE writing). Neither stdout is captured;
+    /// stderr is, as usual. Needs at least two slots.
+    /// </summary>
+    /// <exception cref="SandboxSpecException">A spec is invalid, or names a stdin file (its stdin is the partner).</exception>
+    public static ConnectedResult RunConnected(SandboxSpec first, SandboxSpec second, SandboxOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new SandboxOptions();
+        options.Validate();
+        first.Validate();
+        second.Validate();
+        if (first.StdinPath is not null || second.StdinPath is not null)
+            throw new SandboxSpecException("stdin_path", "a connected box reads its partner's output: it takes no stdin file");
+        if (options.SlotCount < 2)
+            return ConnectedLaunch.Failed($"connected boxes need two box slots at once, and this host has {options.SlotCount} (RUNNER_SLOTS)");
+        ICgroupHierarchy hierarchy;
+        try
+        {
+            hierarchy = HierarchyFor(options);
+        }
+        catch (CgroupUnavailableException e)
+        {
+            return ConnectedLaunch.Failed(e.Message);
+        }
+        return ConnectedLaunch.Run(first, second, options, hierarchy, cancellationToken);
+    }
+
+    /// <summary>
     /// The cgroup version is detected once per options value, and box cgroups that a killed
     /// launcher left behind are swept then (see <see cref="BoxSlot.SweepOrphans"/>).
     /// </summary>

@@ -57,6 +57,9 @@ public sealed record SandboxResult
     /// </summary>
     public string? ProgramError { get; init; }
 
+    /// <summary>CLOCK_MONOTONIC (ns) when the program stopped; orders the two ends of a <see cref="ConnectedResult"/>.</summary>
+    internal long EndedNanoseconds { get; init; }
+
     /// <summary>Raw stdout bytes (up to the cap) for callers that need exact bytes.</summary>
     public byte[] StdoutBytes { get; init; } = [];
 
@@ -102,3 +105,8 @@ public sealed record OutputChunk(OutputStream Stream, int Length)
         return merged;
     }
 }
+
+/// <summary>The outcome of <see cref="Box.RunConnected"/>.</summary>
+/// <param name="FirstEndedAt">When the first box's program ended, in seconds from the moment the pair started (the earlier go); 0 if it never started.</param>
+/// <param name="SecondEndedAt">Likewise for the second: comparing the two says which program ended first.</param>
+public sealed record ConnectedResult(SandboxResult First, SandboxResult Second, double FirstEndedAt, double SecondEndedAt);

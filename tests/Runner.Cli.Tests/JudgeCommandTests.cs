@@ -100,6 +100,85 @@ public sealed class JudgeCommandTests : IDisposable
         Assert.Contains("Runner does not ship testlib.h", line);
     }
 
+    private const string GuessInteractor = """
+        import sys
+        secret = int(open(sys.argv[1]).read())
+        for guesses in range(1, 11):
+            line = sys.stdin.readline()
+            if not line:
+                sys.exit("expected a guess, got EOF")  # exit 1: wrong answer
+            if int(line) == secret:
+                print("correct", flush=True)
+                print(f"found {secret} in {guesses}", file=sys.stderr)
+                sys.exit(0)
+            print("higher" if int(line) < secret else "lower", flush=True)
+        sys.exit("10 guesses")
+        """;
+
+    private const string BinarySearch = """
+        lo, hi = 1, 1000
+        while True:
+            mid = (lo + hi) // 2
+            print(mid, flush=True)
+            reply = input()
+            if reply == "correct":
+                break
+            lo, hi = (mid + 1, hi) if reply == "higher" else (lo, mid - 1)
+        """;
+
+    private void GuessTheNumber(string solution)
+    {
+        File.WriteAllText(Path.Combine(_dir, "interactor.py"), GuessInteractor);
+        File.WriteAllText(Path.Combine(_dir, "guess.py"), solution);
+        var tests = Directory.CreateDirectory(Path.Combine(_dir, "guess")).FullName;
+        File.WriteAllText(Path.Combine(tests, "1.in"), "1\n");
+        File.WriteAllText(Path.Combine(tests, "2.in"), "777\n");
+    }
+
+    [Fact]
+    public void Judge_passes_an_interactor_source_with_its_language()
+    {
+        GuessTheNumber(BinarySearch);
+        JudgeRequest? seen = null;
+        _cli.Judge = (r, _) => { seen = r; return Report(Verdict.Accepted); };
+        Assert.Equal(0, _cli.Run("judge", "--language", "python", "--source", "guess.py", "--tests", "guess", "--interactor", "interactor.py"));
+        Assert.Equal("python", seen!.Interactor!.Language);
+        Assert.Equal(GuessInteractor, seen.Interactor.Source);
+    }
+
+    [Theory]
+    [InlineData("interactor.rb", null, "runner: --interactor: expected a .cpp/.c/.py interactor source, got 'interactor.rb'")]
+    [InlineData("interactor.py", "check.cpp", "runner: --interactor: the interactor decides each test: give no --checker FILE with it")]
+    [InlineData("missing.cpp", null, "runner: --interactor: Could not find file")]
+    public void A_bad_interactor_is_a_one_line_usage_error(string interactor, string? checker, string message)
+    {
+        GuessTheNumber(BinarySearch);
+        string[] args = ["judge", "--language", "python", "--source", "guess.py", "--tests", "guess", "--interactor", interactor];
+        if (checker is not null) args = [.. args, "--checker", checker];
+        Assert.Equal(2, _cli.Run(args));
+        Assert.StartsWith(message, Assert.Single(_cli.StderrLines));
+        Assert.Equal("", _cli.Stdout);
+    }
+
+    [Fact]
+    public void An_interactive_problem_is_judged_in_real_boxes_and_a_deadlock_is_reported_as_such()
+    {
+        GuessTheNumber(BinarySearch);
+        Assert.Equal(0, _cli.Run("judge", "--language", "python", "--source", "guess.py", "--tests", "guess", "--interactor", "interactor.py", "--json"));
+        using (var doc = JsonDocument.Parse(_cli.Stdout))
+            Assert.Equal(["found 1 in 9", "found 777 in 8"],
+                doc.RootElement.GetProperty("tests").EnumerateArray().Select(t => t.GetProperty("message").GetString()));
+
+        // Unflushed: the guess stays in the program's buffer while both wait for each other.
+        File.WriteAllText(Path.Combine(_dir, "guess.py"), "import sys\nprint(500)\nsys.stdin.readline()\n");
+        var cli = new TestCli { CurrentDirectory = _dir };
+        Assert.Equal(1, cli.Run("judge", "--language", "python", "--source", "guess.py", "--tests", "guess", "--interactor", "interactor.py",
+            "--wall-time", "1", "--stop-on-failure", "--json"));
+        using var report = JsonDocument.Parse(cli.Stdout);
+        Assert.Equal("time_limit_exceeded", report.RootElement.GetProperty("verdict").GetString());
+        Assert.StartsWith("test 1: deadlock: wall-clock limit of 1 s exceeded", report.RootElement.GetProperty("message").GetString());
+    }
+
     [Fact]
     public void Progress_is_drawn_on_stderr_when_it_is_a_terminal_and_erased_before_the_report()
     {

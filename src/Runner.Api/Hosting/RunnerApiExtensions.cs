@@ -10,6 +10,7 @@ using Runner.Api.Health;
 using Runner.Api.Http;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
+using Runner.Api.Playground;
 using Runner.Api.Runs;
 using Runner.Api.Security;
 using Runner.Api.Submissions;
@@ -73,6 +74,7 @@ public static class RunnerApiExtensions
             health.AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
             builder.Services.AddSingleton<LiveLanguages>();
             builder.Services.AddCompat();
+            builder.Services.AddSingleton<PlaygroundAssets>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveLanguages>());
         }
         return builder;
@@ -94,6 +96,7 @@ public static class RunnerApiExtensions
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
         app.MapJudge0().MapPiston();
+        app.MapPlayground();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Runner.Judge.Groups;
 using Runner.Sandbox.Json;
 
 namespace Runner.Judge.Json;
@@ -16,6 +17,11 @@ public sealed record JudgeReportJson
     [JsonPropertyOrder(3)] public required IReadOnlyList<TestJson> Tests { get; init; }
     [JsonPropertyOrder(4)] public required string Message { get; init; }
 
+    /// <summary>Present only when the request had groups.</summary>
+    [JsonPropertyOrder(5)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<GroupJson>? Groups { get; init; }
+
     public static JudgeReportJson From(JudgeReport r) => new()
     {
         Verdict = r.Verdict,
@@ -23,6 +29,30 @@ public sealed record JudgeReportJson
         Compile = CompileJson.From(r.Compile),
         Tests = r.Tests.Select(TestJson.From).ToList(),
         Message = r.Message,
+        Groups = r.Groups?.Select(GroupJson.From).ToList(),
+    };
+}
+
+/// <summary>One group's outcome: what it is worth, what it earned, and the first test that failed it.</summary>
+public sealed record GroupJson
+{
+    [JsonPropertyOrder(0)] public required string Name { get; init; }
+    [JsonPropertyOrder(1)] public required GroupScoring Scoring { get; init; }
+    [JsonPropertyOrder(2)] public required GroupStatus Status { get; init; }
+    [JsonPropertyOrder(3)] public required double Points { get; init; }
+    [JsonPropertyOrder(4)] public required double Score { get; init; }
+    [JsonPropertyOrder(5)] public required string? FirstFailure { get; init; }
+    [JsonPropertyOrder(6)] public required string Message { get; init; }
+
+    public static GroupJson From(GroupReport g) => new()
+    {
+        Name = g.Name,
+        Scoring = g.Scoring,
+        Status = g.Status,
+        Points = JsonRounding.Round(g.Points),
+        Score = JsonRounding.Round(g.Score),
+        FirstFailure = g.FirstFailure,
+        Message = g.Message,
     };
 }
 
@@ -92,4 +122,6 @@ public sealed record TestJson
 [JsonSerializable(typeof(JudgeReportJson))]
 [JsonSerializable(typeof(Verdict))]
 [JsonSerializable(typeof(CompileStatus))]
+[JsonSerializable(typeof(GroupScoring))]
+[JsonSerializable(typeof(GroupStatus))]
 public sealed partial class JudgeJsonContext : JsonSerializerContext;

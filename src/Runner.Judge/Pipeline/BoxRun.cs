@@ -16,7 +16,21 @@ internal sealed class BoxRun(JudgeOptions options, string sessionPath, Cancellat
     public SandboxResult Run(BoxDirectory dir, LanguageDefinition language, IReadOnlyList<string> argv,
         SandboxLimits limits, string? stdinPath = null)
     {
-        var result = Box.Run(new SandboxSpec
+        var result = Box.Run(Spec(dir, language, argv, limits, stdinPath), options.Sandbox, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        return result;
+    }
+
+    /// <summary>Two boxes, each one's stdout the other's stdin (an interactive test: program, then interactor).</summary>
+    public ConnectedResult RunConnected(SandboxSpec first, SandboxSpec second)
+    {
+        var result = Box.RunConnected(first, second, options.Sandbox, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        return result;
+    }
+
+    public SandboxSpec Spec(BoxDirectory dir, LanguageDefinition language, IReadOnlyList<string> argv,
+        SandboxLimits limits, string? stdinPath = null) => new()
         {
             Argv = argv,
             Environment = language.Environment ?? new Dictionary<string, string>(),
@@ -24,8 +38,5 @@ internal sealed class BoxRun(JudgeOptions options, string sessionPath, Cancellat
             WorkDir = dir.FullPath,
             StdinPath = stdinPath,
             RootfsPath = options.RootfsPath,
-        }, options.Sandbox, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        return result;
-    }
+        };
 }

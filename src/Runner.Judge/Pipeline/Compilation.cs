@@ -15,10 +15,14 @@ internal static class Compilation
 {
     public sealed record Outcome(CompileReport Report, IReadOnlyList<BoxFile>? Artifacts);
 
-    public static Outcome Run(BoxRun boxes, JudgeOptions options, LanguageDefinition language, string source, string label)
+    /// <param name="files">More files beside the source (paths checked by the request), written the same no-follow way.</param>
+    public static Outcome Run(BoxRun boxes, JudgeOptions options, LanguageDefinition language, string source, string label,
+        IReadOnlyDictionary<string, string>? files = null)
     {
         using var dir = boxes.NewDirectory(label);
         dir.WriteFile(language.SourceFile, Encoding.UTF8.GetBytes(source));
+        foreach (var (path, text) in files ?? new Dictionary<string, string>())
+            dir.WriteFile(path, Encoding.UTF8.GetBytes(text));
         var report = new CompileReport { Status = CompileStatus.Skipped };
         if (language.Compile is { } compile)
         {

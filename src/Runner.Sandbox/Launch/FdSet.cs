@@ -23,6 +23,18 @@ internal sealed unsafe class FdSet : IDisposable
     /// <summary>The box's stdin, opened without following symlinks or blocking (see <see cref="StdinFile"/>).</summary>
     public int OpenStdin(string path) => Keep(StdinFile.Open(path));
 
+    /// <summary>Takes ownership of fds opened elsewhere (a connected pair's pipe ends): closed with the rest.</summary>
+    public void Adopt(params ReadOnlySpan<int> fds)
+    {
+        foreach (var fd in fds) _open.Add(fd);
+    }
+
+    /// <summary>Hands fds over to another owner (see <see cref="Adopt"/>): no longer closed here.</summary>
+    public void Release(params ReadOnlySpan<int> fds)
+    {
+        foreach (var fd in fds) _open.Remove(fd);
+    }
+
     public void SetNonBlocking(int fd) => Libc.fcntl(fd, Libc.FSetfl, Libc.fcntl(fd, Libc.FGetfl, 0) | Libc.ONonblock);
 
     public void CloseAll(params ReadOnlySpan<int> fds)

@@ -25,10 +25,13 @@ internal static unsafe class Launcher
         | Flags.CloneNewIpc | Flags.CloneNewUts;
 
     /// <summary>Runs a spec that <see cref="Box.Run"/> has already validated.</summary>
-    public static SandboxResult Run(SandboxSpec spec, SandboxOptions options, ICgroupHierarchy hierarchy, CancellationToken cancellationToken)
+    /// <param name="wiring">For one box of a connected pair (<see cref="ConnectedLaunch"/>): its slot, stdio pipes and start gate.</param>
+    public static SandboxResult Run(SandboxSpec spec, SandboxOptions options, ICgroupHierarchy hierarchy, CancellationToken cancellationToken,
+        LaunchWiring? wiring = null)
     {
         var step = LaunchStep.Slot;
         var fds = new FdSet();
+        if (wiring is not null) fds.Adopt(wiring.StdinFd, wiring.StdoutFd);
         BoxSlot? slot = null;
         IBoxCgroup? cgroup = null;
         var handedToBox = new List<WorkDirOwnership>();
@@ -37,7 +40,7 @@ internal static unsafe class Launcher
         {
             var state = StateDirectory.Resolve(options);
             var newRoot = StateDirectory.Prepare(state);
-            slot = BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
+            slot = wiring?.TakeSlot() ?? BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
 
             step = LaunchStep.Cgroup;
             var limits = spec.Limits;
@@ -65,10 +68,11 @@ internal static unsafe class Launcher
             var (goRead, goWrite) = fds.Pipe();
             var (errorRead, errorWrite) = fds.Pipe();
             var (statusRead, statusWrite) = fds.Pipe();
-            var (stdoutRead, stdoutWrite) = fds.Pipe();
+            // A connected box's stdout is its partner's stdin, so nothing of it is captured here.
+            var (stdoutRead, stdoutWrite) = wiring is null ? fds.Pipe() : (-1, wiring.StdoutFd);
             var (stderrRead, stderrWrite) = fds.Pipe();
-            var stdin = fds.OpenStdin(spec.StdinPath ?? "/dev/null");
-            fds.SetNonBlocking(stdoutRead);
+            var stdin = wiring?.StdinFd ?? fds.OpenStdin(spec.StdinPath ?? "/dev/null");
+            if (stdoutRead >= 0) fds.SetNonBlocking(stdoutRead);
             fds.SetNonBlocking(stderrRead);
 
             using var plan = new SyscallPlan();
@@ -91,6 +95,7 @@ internal static unsafe class Launcher
             if (cgroup.CloneIntoFd < 0) cgroup.AddProcess(pid);
 
             step = LaunchStep.WaitGo;
+            wiring?.ArriveAndWait(cancellationToken);
             var clock = Stopwatch.StartNew();
             byte go = 1;
             if (Libc.write(goWrite, &go, 1) != 1)
@@ -127,6 +132,7 @@ internal static unsafe class Launcher
         }
         finally
         {
+            wiring?.Withdraw();
             if (pid > 0)
             {
                 Libc.syscall(Sys.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);

@@ -86,6 +86,17 @@ internal static unsafe partial class Libc
     [LibraryImport(C)]
     public static partial nint strerror(int errnum);
 
+    [LibraryImport(C)]
+    private static partial int clock_gettime(int clock, long* timespec);
+
+    /// <summary>CLOCK_MONOTONIC in ns: the clock runner_launch.c stamps a reaped program with.</summary>
+    public static long MonotonicNanoseconds()
+    {
+        var timespec = stackalloc long[2];
+        clock_gettime(1, timespec);
+        return timespec[0] * 1_000_000_000 + timespec[1];
+    }
+
     // glibc's syscall() is a register shuffle in assembly, so a fixed-arity prototype is safe.
     [LibraryImport(C, SetLastError = true)]
     public static partial long syscall(long number, long a0, long a1, long a2, long a3);

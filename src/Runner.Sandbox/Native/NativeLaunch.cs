@@ -58,6 +58,8 @@ internal static unsafe partial class NativeLaunch
         public int WaitStatus;
         public int Reserved;
         public Rusage Usage;
+        /// <summary>CLOCK_MONOTONIC, in ns, when pid 1 reaped the program.</summary>
+        public long ReapedNanoseconds;
     }
 
     [LibraryImport(Library)]

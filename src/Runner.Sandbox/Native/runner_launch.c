@@ -38,6 +38,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/sched.h>
 #include <linux/securebits.h>
@@ -81,6 +82,8 @@ struct runner_exit {
     int32_t wait_status;
     int32_t reserved;
     struct rusage usage;
+    /* CLOCK_MONOTONIC when the program was reaped: a connected partner's EOF comes only after it. */
+    int64_t reaped_ns;
 };
 
 static __attribute__((noreturn)) void runner_fail(const struct runner_plan *plan, int64_t index, int error)
@@ -103,8 +106,11 @@ static __attribute__((noreturn)) void runner_reap(const struct runner_plan *plan
         struct rusage usage;
         long pid = syscall(SYS_wait4, -1, &status, 0, &usage);
         if (pid == program) {
+            struct timespec now;
+            syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &now);
             report.wait_status = status;
             report.usage = usage;
+            report.reaped_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
             break;
         }
         if (pid < 0 && errno != EINTR) {

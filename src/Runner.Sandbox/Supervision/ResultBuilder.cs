@@ -56,6 +56,7 @@ internal static class ResultBuilder
             StdoutTruncated = seen.Stdout.Exceeded,
             StderrTruncated = seen.Stderr.Exceeded,
             Message = message,
+            EndedNanoseconds = seen.EndedNanoseconds,
         };
     }
 

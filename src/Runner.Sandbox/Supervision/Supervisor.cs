@@ -15,6 +15,7 @@ internal sealed record Supervision(
     TimeSpan Wall,
     OutputCapture Stdout,
     OutputCapture Stderr,
+    long EndedNanoseconds = 0,
     OutputOrder? Order = null);
 
 /// <summary>
@@ -44,7 +45,8 @@ internal sealed unsafe class Supervisor(
         // more often than every 2 ms.
         var cpuPollMs = (int)Math.Clamp(limits.CpuTimeSeconds * 1000 / 50, 2, 50);
         int[] fds = [errorFd, statusFd, stdoutFd, stderrFd, pidfd];
-        var open = new bool[] { true, true, true, true, true };
+        // No stdout fd: the box's stdout is a connected partner's stdin, not captured.
+        var open = new bool[] { true, true, stdoutFd >= 0, true, true };
         var buffer = new byte[ReadChunk];
         TimeSpan? initExitedAt = null;
         var pollFds = stackalloc Libc.PollFd[5];
@@ -112,11 +114,19 @@ internal sealed unsafe class Supervisor(
         }
         var wall = clock.Elapsed;
         if (initExitedAt is { } end) wall = end;
-        return new Supervision(launchError, exit, killed, wall, stdout, stderr, order);
+        // When the program stopped, on CLOCK_MONOTONIC, as early as it is known for sure: the
+        // kill's time for a killed box, else the reap's stamp. Its pipe ends close only after.
+        var ended = _killedAt != 0 ? _killedAt
+            : exit is { ReapedNanoseconds: > 0 } reaped ? reaped.ReapedNanoseconds
+            : Libc.MonotonicNanoseconds();
+        return new Supervision(launchError, exit, killed, wall, stdout, stderr, ended, order);
     }
+
+    private long _killedAt;
 
     private KillReason Kill(KillReason reason)
     {
+        _killedAt = Libc.MonotonicNanoseconds();
         // Killing the namespace's init kills every process in it, even ones that block signals.
         Libc.syscall(Sys.PidfdSendSignal, pidfd, Libc.SigKill, 0, 0);
         return reason;
