@@ -18,4 +18,6 @@ public enum Verdict
     [JsonStringEnumMemberName("compilation_error")] CompilationError,
     /// <summary>The judge, the sandbox or the checker failed: never a verdict against the submission.</summary>
     [JsonStringEnumMemberName("internal_error")] InternalError,
+    /// <summary>The service stopped judging it on request (DELETE); the judge itself never reports it.</summary>
+    [JsonStringEnumMemberName("cancelled")] Cancelled,
 }

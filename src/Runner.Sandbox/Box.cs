@@ -1,5 +1,6 @@
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Launch;
+using Runner.Sandbox.Metrics;
 
 namespace Runner.Sandbox;
 
@@ -19,6 +20,7 @@ public static class Box
         options ??= new SandboxOptions();
         options.Validate();
         spec.Validate();
+        using var launch = SandboxMetrics.Started();
         ICgroupHierarchy hierarchy;
         try
         {
@@ -26,9 +28,10 @@ public static class Box
         }
         catch (CgroupUnavailableException e)
         {
-            return new SandboxResult { Status = SandboxStatus.InternalError, FailedStep = LaunchStep.Cgroup, Message = e.Message };
+            return launch.Ended(new SandboxResult { Status = SandboxStatus.InternalError, FailedStep = LaunchStep.Cgroup, Message = e.Message });
         }
-        return Launcher.Run(spec, options, hierarchy, cancellationToken);
+        if (options.WarmBoxes > 0) return launch.Ended(WarmPool.For(options).Run(spec, cancellationToken));
+        return launch.Ended(Launcher.Run(spec, options, hierarchy, cancellationToken));
     }
 
     /// <summary>
@@ -60,7 +63,7 @@ public static class Box
         {
             return ConnectedLaunch.Failed(e.Message);
         }
-        return ConnectedLaunch.Run(first, second, options, hierarchy, cancellationToken);
+        return SandboxMetrics.Connected(() => ConnectedLaunch.Run(first, second, options, hierarchy, cancellationToken));
     }
 
     /// <summary>

@@ -31,6 +31,12 @@ public enum SandboxStatus
 /// <summary>The outcome of one run. Times in seconds, sizes in bytes.</summary>
 public sealed record SandboxResult
 {
+    /// <summary>
+    /// Stopwatch timestamp at which the supervisor saw the program's execve succeed (its error
+    /// pipe closed), 0 when it did not; bench/Runner.Bench measures launch latency with it.
+    /// </summary>
+    internal long ExecTimestamp { get; init; }
+
     public required SandboxStatus Status { get; init; }
     public int? ExitCode { get; init; }
     public int? Signal { get; init; }

@@ -1,6 +1,8 @@
+using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Runner.Playground.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -33,6 +35,7 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
         Assert.Equal("python", sent.GetProperty("language").GetString());
         Assert.Equal(Program, sent.GetProperty("source").GetString());
         Assert.Equal("judged in a box\n", sent.GetProperty("stdin").GetString());
+        session.AssertProgressCameFromTheEventStream();
         await Expect(page.Locator("#exit-status")).ToHaveTextAsync("exit code 0");
         await Expect(page.Locator("#cpu-time")).ToHaveTextAsync(new Regex(@"^\d+ ms$|^\d+\.\d\d s$"));
         await Expect(page.Locator("#memory-peak")).ToHaveTextAsync(new Regex(@"^\d+(\.\d)? (KiB|MiB)$"));
@@ -63,6 +66,7 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
         await Expect(compiler).ToContainTextAsync("undeclared_thing");
         await Expect(page.Locator("#output-block")).ToBeHiddenAsync();
         Assert.Equal("int main(void) {\n    return undeclared_thing;\n}\n", session.Submission().GetProperty("source").GetString());
+        await AssertAccessibleAsync(page, "with a compile error");
         session.AssertOnlyThisOriginWasContacted();
     }
 
@@ -120,6 +124,36 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/playground/index.html")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/playground/missing.js")).StatusCode);
         Assert.Contains("MIT", await http.GetStringAsync("/playground/editor.LICENSE.txt"), StringComparison.Ordinal);
+
+        // A browser that accepts gzip gets the same bytes compressed.
+        using var gzipped = new HttpRequestMessage(HttpMethod.Get, editor.Groups[1].Value);
+        gzipped.Headers.AcceptEncoding.ParseAdd("gzip, deflate, br");
+        var compressed = await http.SendAsync(gzipped);
+        Assert.Equal(["gzip"], compressed.Content.Headers.ContentEncoding);
+        using var inflated = new MemoryStream();
+        await using (var gzip = new GZipStream(await compressed.Content.ReadAsStreamAsync(), CompressionMode.Decompress)) await gzip.CopyToAsync(inflated);
+        Assert.Equal(await asset.Content.ReadAsByteArrayAsync(), inflated.ToArray());
+    }
+
+    [Fact]
+    public async Task Axe_finds_no_accessibility_violation_on_the_page_before_and_after_a_run()
+    {
+        await using var session = await OpenAsync();
+        var page = session.Page;
+        await AssertAccessibleAsync(page, "before the key");
+        await UseKeyAsync(page);
+        await page.GetByLabel("Language").SelectOptionAsync("python");
+        await page.Keyboard.PressAsync("Control+Enter");
+        await Expect(page.Locator("#verdict")).ToHaveTextAsync("accepted", new() { Timeout = (float)Judged.TotalMilliseconds });
+        await AssertAccessibleAsync(page, "with a result");
+        session.AssertOnlyThisOriginWasContacted();
+    }
+
+    private static async Task AssertAccessibleAsync(IPage page, string when)
+    {
+        var result = await page.RunAxe();
+        Assert.True(result.Violations.Length == 0, $"{when}:\n" + string.Join("\n", result.Violations.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => $"{n.Target} {n.Html} {string.Join(" ", n.Any.Select(c => c.Message))}"))}")));
     }
 
     private async Task<PageSession> OpenAsync()
@@ -182,9 +216,8 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
             page.Response += (_, r) =>
             {
                 var path = new Uri(r.Url).AbsolutePath;
-                // Expected refusals: the languages before the key is pasted, and the events stream
-                // while the server has none (the page then polls).
-                var expected = (r.Status == 401 && path == "/api/v1/languages") || (r.Status == 404 && path.EndsWith("/events", StringComparison.Ordinal));
+                // The one expected refusal: the languages, before the key is pasted.
+                var expected = r.Status == 401 && path == "/api/v1/languages";
                 if (r.Status >= 400 && !expected) lock (_problems) _problems.Add($"HTTP {r.Status} for {r.Request.Method} {r.Url}");
             };
             page.PageError += (_, e) => { lock (_problems) _problems.Add($"page error: {e}"); };
@@ -198,6 +231,16 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
                     $"the page contacted {r.Url}"));
             lock (_problems)
                 Assert.True(_problems.Count == 0, string.Join("\n", _problems));
+        }
+
+        /// <summary>The page read the submission's events (server-sent events) and never had to poll it.</summary>
+        public void AssertProgressCameFromTheEventStream()
+        {
+            lock (Requests)
+            {
+                var submission = Requests.Where(r => new Uri(r.Url).AbsolutePath.StartsWith("/api/v1/submissions/", StringComparison.Ordinal)).Select(r => new Uri(r.Url).AbsolutePath).ToList();
+                Assert.True(submission.Count == 1 && submission[0].EndsWith("/events", StringComparison.Ordinal), "requests for the submission: " + string.Join(", ", submission));
+            }
         }
 
         /// <summary>The body of the page's POST /api/v1/submissions: what it really sent to be judged.</summary>

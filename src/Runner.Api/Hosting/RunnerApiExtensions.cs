@@ -6,10 +6,13 @@ using Runner.Api.Compat;
 using Runner.Api.Compat.Judge0;
 using Runner.Api.Compat.Piston;
 using Runner.Api.Errors;
+using Runner.Api.Events;
 using Runner.Api.Health;
 using Runner.Api.Http;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
+using Runner.Api.Management;
+using Runner.Api.Metrics;
 using Runner.Api.Playground;
 using Runner.Api.Runs;
 using Runner.Api.Security;
@@ -82,12 +85,14 @@ public static class RunnerApiExtensions
 
     public static WebApplication MapRunner(this WebApplication app)
     {
+        app.UseSubmissionRejectionMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseLargeBodyMemory();
         app.UseJsonContentTypeCheck();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson.WriteAsync });
+        app.MapRunnerMetrics();
         if (!app.Services.GetRequiredService<RunnerRoles>().Api) return app;
 
         RunAdmission.Use(app);
@@ -95,6 +100,7 @@ public static class RunnerApiExtensions
         var api = app.MapGroup("/api/v1").AddEndpointFilter<ApiKeyFilter>().RefuseUnknownQuery()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
+        api.MapSubmissionEventsApi().MapSubmissionManagementApi();
         app.MapJudge0().MapPiston();
         app.MapPlayground();
 

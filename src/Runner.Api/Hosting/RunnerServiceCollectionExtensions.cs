@@ -4,8 +4,10 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Npgsql;
 using Runner.Api.Callbacks;
+using Runner.Api.Events;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
+using Runner.Api.Metrics;
 using Runner.Api.Queue;
 using Runner.Api.Runs;
 using Runner.Api.Storage;
@@ -35,6 +37,7 @@ public static class RunnerServiceCollectionExtensions
         services.AddSingleton<EnqueueRetry>();
         services.AddHostedService(sp => sp.GetRequiredService<EnqueueRetry>());
         services.AddSingleton<CallbackPolicy>();
+        services.AddRunnerMetrics(configuration, roles);
         services.AddScoped<SubmissionQueue>();
         services.AddTransient<JudgeSubmissionJob>();
         services.AddTransient<CallbackJob>();
@@ -100,6 +103,7 @@ public static class RunnerServiceCollectionExtensions
         services.AddHostedService<RunnerStartup>();
         // After RunnerStartup, which waits for the database.
         if (roles.Api && !string.IsNullOrWhiteSpace(connectionString)) services.AddHostedService<FinishedSubmissionListener>();
+        services.AddSubmissionEvents(roles, durable: !string.IsNullOrWhiteSpace(connectionString));
 
         if (roles.Worker)
         {
@@ -131,6 +135,7 @@ public static class RunnerServiceCollectionExtensions
     {
         builder.Services.AddRunnerCore(builder.Configuration, new RunnerRoles(Api: false, Worker: true));
         builder.Services.AddRunnerDefaultJudge();
+        builder.Services.AddHostedService<WorkerMetricsListener>();
         return builder;
     }
 
@@ -143,7 +148,7 @@ public static class RunnerServiceCollectionExtensions
         where TJudge : class, ISubmissionJudge, IAvailableLanguages
     {
         services.AddSingleton<TJudge>();
-        services.AddSingleton<ISubmissionJudge>(sp => sp.GetRequiredService<TJudge>());
+        services.AddSingleton<ISubmissionJudge>(sp => new MeteredJudge(sp.GetRequiredService<TJudge>(), sp.GetRequiredService<RunnerMetrics>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IAvailableLanguages>(sp => sp.GetRequiredService<TJudge>());
         return services;
     }

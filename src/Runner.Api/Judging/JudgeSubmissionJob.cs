@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Runner.Api.Callbacks;
 using Runner.Api.Contracts;
 using Runner.Api.Hosting;
+using Runner.Api.Metrics;
 using Runner.Api.Queue;
 using Runner.Api.Storage;
 using Runner.Judge;
@@ -21,7 +22,10 @@ public sealed class JudgeSubmissionJob(
     ISubmissionJudge judge,
     WorkerIdentity worker,
     CompletionSignals signals,
+    EventSignals events,
+    RunningJudgements running,
     IBackgroundJobClient jobs,
+    RunnerMetrics metrics,
     IOptions<RunnerOptions> options,
     ILogger<JudgeSubmissionJob> logger)
 {
@@ -60,26 +64,44 @@ public sealed class JudgeSubmissionJob(
         if (submission.Attempts > 1)
             logger.LogWarning("Submission {Id} is being judged again (attempt {Attempt}); an earlier worker did not finish it", submissionId, submission.Attempts);
 
-        var progress = new StoreProgress(store, submissionId, worker.Id, lease, logger);
         SubmissionResult result;
-        using (var heartbeat = new CancellationTokenSource())
+        var judging = running.Start(submissionId, ct);
+        try
         {
-            var renewing = progress.RenewUntilAsync(lease / 4, heartbeat.Token);
+            // A refused progress write means the claim is gone; if a DELETE finished the
+            // submission, this is how a worker that missed the cancel NOTIFY still stops.
+            var reporter = new JudgeReporter(store, events, submissionId, worker.Id, submission.Attempts, lease,
+                () => _ = StopIfFinishedAsync(submissionId, judging), logger);
+            using var heartbeat = new CancellationTokenSource();
+            var renewing = RenewUntilAsync(reporter, lease / 4, heartbeat.Token);
             try
             {
-                result = await judge.JudgeAsync(submission, progress, ct);
+                result = await judge.JudgeAsync(submission, reporter, judging.Token);
+            }
+            catch (OperationCanceledException) when (judging.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                // The DELETE stored the cancelled result already; the judge has killed the box.
+                logger.LogInformation("Submission {Id} was cancelled while being judged; its box is killed", submissionId);
+                return;
             }
             finally
             {
                 await heartbeat.CancelAsync();
                 await renewing;
-                await progress.FlushAsync();
+                await reporter.FlushAsync();
             }
+        }
+        finally
+        {
+            running.End(submissionId, judging);
+            judging.Dispose();
         }
 
         if (await StoreResultAsync(submissionId, result, ct))
         {
+            metrics.Finished(result.Verdict, submission.Input.Language);
             signals.Notify(submissionId);
+            events.Notify(submissionId);
             if (submission.Input.CallbackUrl is not null)
                 jobs.Enqueue<CallbackJob>(j => j.SendAsync(submissionId, CancellationToken.None));
         }
@@ -130,52 +152,34 @@ public sealed class JudgeSubmissionJob(
         }
     }
 
-    /// <summary>
-    /// Writes progress to the store in order, off the judge's thread, renewing the lease each
-    /// time: a live worker keeps its claim for as long as it reports.
-    /// </summary>
-    private sealed class StoreProgress(ISubmissionStore store, Guid id, string worker, TimeSpan lease, ILogger logger) : IProgress<ProgressView>
+    /// <summary>Re-reports the latest progress periodically so a long single test does not outlive the lease.</summary>
+    private static async Task RenewUntilAsync(JudgeReporter reporter, TimeSpan period, CancellationToken stop)
     {
-        private Task _tail = Task.CompletedTask;
-        private ProgressView _last = new("starting", null, null, null);
-        private readonly Lock _gate = new();
-
-        /// <summary>Re-reports the latest progress periodically so a long single test does not outlive the lease.</summary>
-        public async Task RenewUntilAsync(TimeSpan period, CancellationToken stop)
+        using var timer = new PeriodicTimer(period);
+        reporter.Renew();
+        try
         {
-            using var timer = new PeriodicTimer(period);
-            Report(_last);
-            try
-            {
-                while (await timer.WaitForNextTickAsync(stop)) Report(_last);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            while (await timer.WaitForNextTickAsync(stop)) reporter.Renew();
         }
-
-        public void Report(ProgressView value)
+        catch (OperationCanceledException)
         {
-            lock (_gate)
-            {
-                _last = value;
-                _tail = _tail.ContinueWith(async _ =>
-                {
-                    try
-                    {
-                        await store.ReportProgressAsync(id, worker, value, lease, CancellationToken.None);
-                    }
-                    catch (Exception e)
-                    {
-                        logger.LogWarning(e, "Could not record progress of submission {Id}", id);
-                    }
-                }, TaskScheduler.Default).Unwrap();
-            }
         }
+    }
 
-        public Task FlushAsync()
+    private async Task StopIfFinishedAsync(Guid id, CancellationTokenSource judging)
+    {
+        try
         {
-            lock (_gate) return _tail;
+            if (await store.GetAsync(id, CancellationToken.None) is { Status: SubmissionStatus.Finished })
+                await judging.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The judge ended meanwhile.
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Submission {Id}: could not check whether it was cancelled ({Error})", id, e.Message);
         }
     }
 }

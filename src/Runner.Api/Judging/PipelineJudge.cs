@@ -45,7 +45,7 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
         }
     }
 
-    public async Task<SubmissionResult> JudgeAsync(SubmissionRecord submission, IProgress<ProgressView> progress, CancellationToken ct)
+    public async Task<SubmissionResult> JudgeAsync(SubmissionRecord submission, IProgress<JudgeProgress> progress, CancellationToken ct)
     {
         var input = submission.Input;
         if (input.Execution is { } execution)
@@ -62,23 +62,12 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
                 CheckerKind.Custom => CheckerSpec.Custom(input.Checker.Source!, input.Checker.Language!),
                 var kind => new CheckerSpec { Kind = kind },
             },
+            Interactor = input.Interactor is { } interactor ? new InteractorSpec(interactor.Source, interactor.Language) : null,
             StopOnFirstFailure = input.StopOnFirstFailure,
         };
-        var judgeProgress = new CallbackProgress<JudgeProgress>(p =>
-        {
-            switch (p.Stage)
-            {
-                case JudgeStage.Compiling:
-                    progress.Report(new ProgressView("compiling", null, null, p.TestCount));
-                    break;
-                case JudgeStage.TestStarted:
-                    progress.Report(new ProgressView("testing", p.TestName, p.TestIndex + 1, p.TestCount));
-                    break;
-            }
-        });
         try
         {
-            var report = await Task.Run(() => Runner.Judge.JudgePipeline.Run(request, JudgeOptions, judgeProgress, ct), ct);
+            var report = await Task.Run(() => Runner.Judge.JudgePipeline.Run(request, JudgeOptions, progress, ct), ct);
             return ToResult(report);
         }
         catch (JudgeRequestException e)
@@ -100,10 +89,4 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
         report.Compile.Status == CompileStatus.Skipped ? null : CompileView.From(report.Compile),
         report.Tests.Select(TestJson.From).ToList(),
         report.Message.Length == 0 ? null : report.Message);
-
-    /// <summary>Reports on the judge's own thread, in order (Progress&lt;T&gt; would post them to the pool).</summary>
-    private sealed class CallbackProgress<T>(Action<T> handler) : IProgress<T>
-    {
-        public void Report(T value) => handler(value);
-    }
 }

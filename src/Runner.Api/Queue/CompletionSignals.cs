@@ -6,7 +6,16 @@ namespace Runner.Api.Queue;
 /// for the whole process) when a worker elsewhere stores it. Waiters hold no database
 /// connection while they wait, so a thousand of them cost the database nothing.
 /// </summary>
-public sealed class CompletionSignals
+public sealed class CompletionSignals : SubmissionSignals;
+
+/// <summary>
+/// Wakes event streams (GET .../events) when their submission has new events or finished, the
+/// same way <see cref="CompletionSignals"/> wakes ?wait=true requests.
+/// </summary>
+public sealed class EventSignals : SubmissionSignals;
+
+/// <summary>Per-submission wake-ups for requests that wait without holding a database connection.</summary>
+public abstract class SubmissionSignals
 {
     private readonly Dictionary<Guid, TaskCompletionSource> _waiters = [];
     private readonly Lock _gate = new();

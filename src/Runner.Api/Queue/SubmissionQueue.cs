@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Runner.Api.Hosting;
 using Runner.Api.Judging;
+using Runner.Api.Metrics;
 using Runner.Api.Storage;
 
 namespace Runner.Api.Queue;
@@ -12,6 +13,7 @@ public sealed class SubmissionQueue(
     ISubmissionStore store,
     IBackgroundJobClient jobs,
     EnqueueRetry retry,
+    RunnerMetrics metrics,
     IOptions<RunnerOptions> options,
     ILogger<SubmissionQueue> logger)
 {
@@ -30,6 +32,7 @@ public sealed class SubmissionQueue(
         var outcomes = await store.InsertAsync(submissions, ct);
         foreach (var o in outcomes.Where(o => o.Inserted))
         {
+            metrics.Received(o.Stored.Input.Language);
             try
             {
                 // Not the request's token: a client hanging up after the insert must not leave

@@ -32,11 +32,29 @@ public interface ISubmissionStore
 
     Task<ClaimOutcome> TryClaimAsync(Guid id, string worker, TimeSpan lease, CancellationToken ct);
 
-    /// <summary>Records progress and renews the lease, only while this worker holds the claim.</summary>
-    Task<bool> ReportProgressAsync(Guid id, string worker, ProgressView progress, TimeSpan lease, CancellationToken ct);
+    /// <summary>
+    /// Records progress, appends <paramref name="events"/> (numbered after the last stored one) and
+    /// renews the lease, only while this worker holds the claim; false when it does not.
+    /// </summary>
+    Task<bool> ReportProgressAsync(Guid id, string worker, ProgressView progress, TimeSpan lease, IReadOnlyList<NewSubmissionEvent> events, CancellationToken ct);
 
-    /// <summary>Stores the result unless the submission is already finished; true when this call stored it.</summary>
+    /// <summary>Stores the result (and the finished event) unless the submission is already finished; true when this call stored it.</summary>
     Task<bool> CompleteAsync(Guid id, string worker, SubmissionResult result, CancellationToken ct);
+
+    /// <summary>
+    /// Finishes a queued or running submission with <paramref name="result"/> whoever holds it, and
+    /// tells its worker to stop (NOTIFY); false when it was already finished.
+    /// </summary>
+    Task<bool> CancelAsync(Guid id, SubmissionResult result, CancellationToken ct);
+
+    /// <summary>Removes a finished submission and its events; false when there is no finished one with this id.</summary>
+    Task<bool> DeleteFinishedAsync(Guid id, CancellationToken ct);
+
+    /// <summary>The stored events after <paramref name="after"/>, in order.</summary>
+    Task<IReadOnlyList<SubmissionEvent>> ReadEventsAsync(Guid id, long after, CancellationToken ct);
+
+    /// <summary>Up to <paramref name="limit"/> submissions matching <paramref name="filter"/>, newest (highest id) first.</summary>
+    Task<IReadOnlyList<SubmissionSummary>> ListAsync(SubmissionFilter filter, int limit, CancellationToken ct);
 
     Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct);
 
@@ -63,5 +81,8 @@ public enum ClaimResult
 /// <param name="Stored">The submission now holding the id (and key): the one given, or the earlier one with the same key.</param>
 /// <param name="Inserted">False when an earlier submission held the key.</param>
 public sealed record InsertOutcome(SubmissionRecord Stored, bool Inserted);
+
+/// <param name="Before">Only ids below this one (the cursor: the last id of the previous page).</param>
+public sealed record SubmissionFilter(SubmissionStatus? Status, string? Language, string? Problem, Guid? Before);
 
 public sealed record ClaimOutcome(ClaimResult Result, SubmissionRecord? Submission);

@@ -15,6 +15,7 @@ public sealed class InMemorySubmissionStore(TimeProvider clock, IOptions<RunnerO
 
     private readonly ConcurrentDictionary<Guid, Entry> _rows = new();
     private readonly Dictionary<string, Guid> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<Guid, List<SubmissionEvent>> _events = [];
     private readonly Lock _gate = new();
 
     /// <summary>Finished ids in the order they finished, for the bound on how many are kept.</summary>
@@ -61,6 +62,10 @@ public sealed class InMemorySubmissionStore(TimeProvider clock, IOptions<RunnerO
     public Task<long> CountPendingAsync(CancellationToken ct) =>
         Task.FromResult((long)_rows.Values.Count(e => e.Record.Status != SubmissionStatus.Finished));
 
+    /// <summary>For the metrics' queue gauges: the unfinished records as they are now.</summary>
+    internal IReadOnlyList<SubmissionRecord> Unfinished() =>
+        _rows.Values.Select(e => e.Record).Where(r => r.Status != SubmissionStatus.Finished).ToList();
+
     public Task<ClaimOutcome> TryClaimAsync(Guid id, string worker, TimeSpan lease, CancellationToken ct)
     {
         lock (_gate)
@@ -82,32 +87,75 @@ public sealed class InMemorySubmissionStore(TimeProvider clock, IOptions<RunnerO
         }
     }
 
-    public Task<bool> ReportProgressAsync(Guid id, string worker, ProgressView progress, TimeSpan lease, CancellationToken ct)
+    public Task<bool> ReportProgressAsync(Guid id, string worker, ProgressView progress, TimeSpan lease, IReadOnlyList<NewSubmissionEvent> events, CancellationToken ct)
     {
         lock (_gate)
         {
             if (!_rows.TryGetValue(id, out var e) || e.Worker != worker || e.Record.Status != SubmissionStatus.Running)
                 return Task.FromResult(false);
             _rows[id] = e with { Record = e.Record with { Progress = progress }, LeaseUntil = clock.GetUtcNow() + lease };
+            foreach (var ev in events) Append(id, ev.Type, ev.Data);
             return Task.FromResult(true);
         }
     }
 
-    public Task<bool> CompleteAsync(Guid id, string worker, SubmissionResult result, CancellationToken ct)
+    public Task<bool> CompleteAsync(Guid id, string worker, SubmissionResult result, CancellationToken ct) => Task.FromResult(Finish(id, result));
+
+    public Task<bool> CancelAsync(Guid id, SubmissionResult result, CancellationToken ct) => Task.FromResult(Finish(id, result));
+
+    private bool Finish(Guid id, SubmissionResult result)
     {
         lock (_gate)
         {
-            if (!_rows.TryGetValue(id, out var e) || e.Record.Status == SubmissionStatus.Finished) return Task.FromResult(false);
-            var record = e.Record with { Status = SubmissionStatus.Finished, Result = result, Progress = null, FinishedAt = clock.GetUtcNow() };
+            if (!_rows.TryGetValue(id, out var e) || e.Record.Status == SubmissionStatus.Finished) return false;
+            var now = clock.GetUtcNow();
+            var record = e.Record with { Status = SubmissionStatus.Finished, Result = result, Progress = null, StartedAt = e.Record.StartedAt ?? now, FinishedAt = now };
             _rows[id] = new Entry(record, null, DateTimeOffset.MinValue);
+            Append(id, SubmissionEventType.Finished, null);
             _finished.Enqueue(id);
             // The bound: memory is all this store has, so the oldest finished submissions go
             // first (unfinished ones are bounded by Queue:MaxPending).
             while (_finished.Count > Math.Max(0, options.Value.Retention.MaxInMemoryFinished) && _finished.TryDequeue(out var oldest))
                 Remove(oldest);
-            return Task.FromResult(true);
+            return true;
         }
     }
+
+    /// <summary>Numbered after the last one; 1 is the implied queued event.</summary>
+    private void Append(Guid id, string type, string? data)
+    {
+        if (!_events.TryGetValue(id, out var list)) _events[id] = list = [];
+        list.Add(new SubmissionEvent(list.Count == 0 ? 2 : list[^1].Id + 1, type, data));
+    }
+
+    public Task<bool> DeleteFinishedAsync(Guid id, CancellationToken ct)
+    {
+        lock (_gate)
+            return Task.FromResult(_rows.TryGetValue(id, out var e) && e.Record.Status == SubmissionStatus.Finished && Remove(id));
+    }
+
+    public Task<IReadOnlyList<SubmissionEvent>> ReadEventsAsync(Guid id, long after, CancellationToken ct)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<SubmissionEvent>>(_events.TryGetValue(id, out var list) ? list.Where(e => e.Id > after).ToList() : []);
+    }
+
+    public Task<IReadOnlyList<SubmissionSummary>> ListAsync(SubmissionFilter filter, int limit, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<SubmissionSummary>>(_rows.Values.Select(e => e.Record)
+            .Where(r => filter.Status is not { } st || r.Status == st)
+            .Where(r => filter.Language is not { } lang || r.Input.Language == lang)
+            .Where(r => filter.Before is not { } before || r.Id.CompareTo(before) < 0)
+            .Where(r => filter.Problem is not { } problem || ProblemOf(r.Input) == problem)
+            .OrderByDescending(r => r.Id)
+            .Take(limit)
+            .Select(r => r.ToSummary())
+            .ToList());
+
+    /// <summary>The input's "problem" as stored, read the way PostgreSQL's <c>input->>'problem'</c> reads it.</summary>
+    private static string? ProblemOf(JudgeInput input) =>
+        System.Text.Json.JsonSerializer.SerializeToElement(input, StoreJson.Options) is var doc && doc.TryGetProperty("problem", out var p)
+            ? p.ValueKind == System.Text.Json.JsonValueKind.String ? p.GetString() : p.ValueKind == System.Text.Json.JsonValueKind.Null ? null : p.GetRawText()
+            : null;
 
     public Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct)
     {
@@ -142,6 +190,7 @@ public sealed class InMemorySubmissionStore(TimeProvider clock, IOptions<RunnerO
     private bool Remove(Guid id)
     {
         if (!_rows.TryRemove(id, out var e)) return false;
+        _events.Remove(id);
         if (e.Record.IdempotencyKey is { } key) _keys.Remove(key);
         return true;
     }

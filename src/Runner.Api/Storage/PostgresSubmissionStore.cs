@@ -111,15 +111,39 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
         };
     }
 
-    public async Task<bool> ReportProgressAsync(Guid id, string worker, ProgressView progress, TimeSpan lease, CancellationToken ct)
+    public async Task<bool> ReportProgressAsync(Guid id, string worker, ProgressView progress, TimeSpan lease, IReadOnlyList<NewSubmissionEvent> events, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand(
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = new NpgsqlBatch(conn);
+        var update = new NpgsqlBatchCommand(
             "UPDATE runner.submissions SET progress = $3, lease_until = now() + $4 WHERE id = $1 AND claimed_by = $2 AND status = 'running'");
-        cmd.Parameters.Add(new() { Value = id });
-        cmd.Parameters.Add(new() { Value = worker });
-        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(progress), NpgsqlDbType = NpgsqlDbType.Json });
-        cmd.Parameters.Add(new() { Value = lease });
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        update.Parameters.Add(new() { Value = id });
+        update.Parameters.Add(new() { Value = worker });
+        update.Parameters.Add(new() { Value = StoreJson.Serialize(progress), NpgsqlDbType = NpgsqlDbType.Json });
+        update.Parameters.Add(new() { Value = lease });
+        batch.BatchCommands.Add(update);
+        if (events.Count > 0)
+        {
+            // Numbered after the last stored event (1 is the implied queued event); only the
+            // claim holder of a running submission appends, so nothing races for the numbers.
+            // The NOTIFY reaches every API process's listener at commit.
+            var append = new NpgsqlBatchCommand($"""
+                WITH ins AS (
+                    INSERT INTO runner.submission_events (submission_id, seq, type, data)
+                    SELECT $1, coalesce((SELECT max(seq) FROM runner.submission_events WHERE submission_id = $1), 1) + e.n, e.type, e.data
+                      FROM runner.submissions s, unnest($3::text[], $4::json[]) WITH ORDINALITY AS e(type, data, n)
+                     WHERE s.id = $1 AND s.claimed_by = $2 AND s.status = 'running'
+                    RETURNING 1)
+                SELECT pg_notify('{FinishedSubmissionListener.EventChannel}', $1::text) WHERE EXISTS (SELECT 1 FROM ins)
+                """);
+            append.Parameters.Add(new() { Value = id });
+            append.Parameters.Add(new() { Value = worker });
+            append.Parameters.Add(new() { Value = events.Select(e => e.Type).ToArray() });
+            append.Parameters.Add(new() { Value = events.Select(e => e.Data).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Json });
+            batch.BatchCommands.Add(append);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+        return update.RecordsAffected == 1;
     }
 
     public async Task<bool> CompleteAsync(Guid id, string worker, SubmissionResult result, CancellationToken ct)
@@ -132,12 +156,94 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
                 UPDATE runner.submissions
                    SET status = 'finished', result = $2, progress = NULL, finished_at = now(), claimed_by = NULL, lease_until = NULL
                  WHERE id = $1 AND status <> 'finished'
-                RETURNING id)
+                RETURNING id),
+            {FinishedEvent}
             SELECT count(pg_notify('{FinishedSubmissionListener.Channel}', id::text)) FROM done
             """);
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = StoreJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Json });
         return (long)(await cmd.ExecuteScalarAsync(ct))! == 1;
+    }
+
+    public async Task<bool> CancelAsync(Guid id, SubmissionResult result, CancellationToken ct)
+    {
+        // Finished here, whoever holds the claim: the holder's later result is then refused like
+        // a duplicate delivery's, and the cancel NOTIFY makes it kill its box.
+        await using var cmd = dataSource.CreateCommand($"""
+            WITH done AS (
+                UPDATE runner.submissions
+                   SET status = 'finished', result = $2, progress = NULL, finished_at = now(), started_at = coalesce(started_at, now()),
+                       claimed_by = NULL, lease_until = NULL
+                 WHERE id = $1 AND status <> 'finished'
+                RETURNING id),
+            {FinishedEvent}
+            SELECT count(pg_notify('{FinishedSubmissionListener.Channel}', id::text)) + count(pg_notify('{Judging.CancellationListener.Channel}', id::text)) FROM done
+            """);
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Json });
+        return (long)(await cmd.ExecuteScalarAsync(ct))! > 0;
+    }
+
+    /// <summary>The CTE that stores the finished event of the row <c>done</c> finished (numbered after the last event).</summary>
+    private const string FinishedEvent = """
+        fin AS (
+            INSERT INTO runner.submission_events (submission_id, seq, type)
+            SELECT id, coalesce((SELECT max(seq) FROM runner.submission_events WHERE submission_id = $1), 1) + 1, 'finished' FROM done)
+        """;
+
+    public async Task<bool> DeleteFinishedAsync(Guid id, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("DELETE FROM runner.submissions WHERE id = $1 AND status = 'finished'");
+        cmd.Parameters.Add(new() { Value = id });
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task<IReadOnlyList<SubmissionEvent>> ReadEventsAsync(Guid id, long after, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT seq, type, data FROM runner.submission_events WHERE submission_id = $1 AND seq > $2 ORDER BY seq");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = (int)Math.Min(after, int.MaxValue) });
+        var events = new List<SubmissionEvent>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            events.Add(new SubmissionEvent(reader.GetInt32(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2)));
+        return events;
+    }
+
+    public async Task<IReadOnlyList<SubmissionSummary>> ListAsync(SubmissionFilter filter, int limit, CancellationToken ct)
+    {
+        // The summary's fields are read out of the result document in the database, so a page
+        // never carries sources, tests or outputs over the connection.
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT id, status, language, result->>'verdict', (result->>'score')::float8, result->>'message', created_at, started_at, finished_at, attempts
+              FROM runner.submissions
+             WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR language = $2)
+               AND ($3::text IS NULL OR input->>'problem' = $3) AND ($4::uuid IS NULL OR id < $4)
+             ORDER BY id DESC
+             LIMIT $5
+            """);
+        cmd.Parameters.Add(new() { Value = filter.Status is { } st ? StoreJson.Serialize(st).Trim('"') : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = (object?)filter.Language ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = (object?)filter.Problem ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new() { Value = (object?)filter.Before ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        cmd.Parameters.Add(new() { Value = limit });
+        var page = new List<SubmissionSummary>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            page.Add(new SubmissionSummary
+            {
+                Id = reader.GetGuid(0),
+                Status = ReadStatus(reader.GetString(1)),
+                Language = reader.GetString(2),
+                Verdict = reader.IsDBNull(3) ? null : StoreJson.Deserialize<Runner.Judge.Verdict>($"\"{reader.GetString(3)}\""),
+                Score = reader.IsDBNull(4) ? null : reader.GetDouble(4),
+                Message = reader.IsDBNull(5) ? null : reader.GetString(5),
+                CreatedAt = reader.GetFieldValue<DateTimeOffset>(6),
+                StartedAt = reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
+                FinishedAt = reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+                Attempts = reader.GetInt32(9),
+            });
+        return page;
     }
 
     public async Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct)
@@ -185,12 +291,7 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
     private static SubmissionRecord Read(NpgsqlDataReader r) => new()
     {
         Id = r.GetGuid(0),
-        Status = r.GetString(1) switch
-        {
-            "queued" => SubmissionStatus.Queued,
-            "running" => SubmissionStatus.Running,
-            _ => SubmissionStatus.Finished,
-        },
+        Status = ReadStatus(r.GetString(1)),
         Input = StoreJson.Deserialize<JudgeInput>(r.GetString(2)),
         Result = r.IsDBNull(3) ? null : StoreJson.Deserialize<SubmissionResult>(r.GetString(3)),
         Progress = r.IsDBNull(4) ? null : StoreJson.Deserialize<ProgressView>(r.GetString(4)),
@@ -200,5 +301,12 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
         Attempts = r.GetInt32(8),
         JobId = r.IsDBNull(9) ? null : r.GetString(9),
         IdempotencyKey = r.IsDBNull(10) ? null : r.GetString(10),
+    };
+
+    private static SubmissionStatus ReadStatus(string status) => status switch
+    {
+        "queued" => SubmissionStatus.Queued,
+        "running" => SubmissionStatus.Running,
+        _ => SubmissionStatus.Finished,
     };
 }

@@ -43,6 +43,20 @@ public sealed record SubmissionRecord
         Attempts = Attempts,
     };
 
+    public SubmissionSummary ToSummary() => new()
+    {
+        Id = Id,
+        Status = Status,
+        Language = Input.Language,
+        Verdict = Result?.Verdict,
+        Score = Result?.Score,
+        Message = Result?.Message,
+        CreatedAt = CreatedAt,
+        StartedAt = StartedAt,
+        FinishedAt = FinishedAt,
+        Attempts = Attempts,
+    };
+
     /// <summary>
     /// Results stored before <c>compile.status</c> existed read back as skipped (the enum's
     /// default), which a stored compile never is: the judge's skipped compile is stored as null.
@@ -63,6 +77,9 @@ public sealed record JudgeInput
     public required IReadOnlyList<JudgeTestCase> Tests { get; init; }
     public required JudgeLimits Limits { get; init; }
     public required JudgeChecker Checker { get; init; }
+
+    /// <summary>Null unless the submission is interactive.</summary>
+    public JudgeInteractor? Interactor { get; init; }
     public bool StopOnFirstFailure { get; init; }
     public string? CallbackUrl { get; init; }
 

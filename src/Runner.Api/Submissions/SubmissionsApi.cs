@@ -69,10 +69,10 @@ public static class SubmissionsApi
         return TypedResults.Accepted(Location(stored.Id), new SubmissionAccepted(stored.Id, stored.Status));
     }
 
-    /// <summary>One submission: its status, and its verdict and per-test results once finished; 404 for an unknown id.</summary>
+    /// <summary>One submission: its status, its per-test results so far while running, and its verdict once finished; 404 for an unknown id.</summary>
     internal static async Task<Results<Ok<SubmissionView>, ProblemHttpResult>> Get(Guid id, ISubmissionStore store, CancellationToken ct) =>
         await store.GetAsync(id, ct) is { } s
-            ? TypedResults.Ok(s.ToView())
+            ? TypedResults.Ok(await Events.LiveResults.ViewAsync(s, store, ct))
             : Problems.NotFound($"no submission with id {id}");
 
     /// <summary>Queue several submissions at once (at most Runner:Limits:MaxBatch); all or none are accepted.</summary>

@@ -24,12 +24,12 @@ internal static class ConnectedLaunch
         }
 
         var pipes = new FdSet();
+        using var gate = new StartGate(2);
         LaunchWiring wiringA, wiringB;
         try
         {
             var (toFirst, fromSecond) = pipes.Pipe();
             var (toSecond, fromFirst) = pipes.Pipe();
-            var gate = new StartGate(2);
             wiringA = new LaunchWiring(a, stdinFd: toFirst, stdoutFd: fromFirst, gate);
             wiringB = new LaunchWiring(b, stdinFd: toSecond, stdoutFd: fromSecond, gate);
             pipes.Release(toFirst, fromSecond, toSecond, fromFirst);

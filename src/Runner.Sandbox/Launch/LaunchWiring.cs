@@ -37,9 +37,14 @@ internal sealed class LaunchWiring(BoxSlot slot, int stdinFd, int stdoutFd, Star
         GoNanoseconds = Libc.MonotonicNanoseconds();
     }
 
-    /// <summary>The launch ended before the gate (it failed): the partner must not wait for it.</summary>
+    /// <summary>
+    /// At the end of the launch: a launch that failed before the gate lets the partner go on
+    /// without it, and one that failed before taking its slot frees it.
+    /// </summary>
     public void Withdraw()
     {
+        _slot?.Dispose();
+        _slot = null;
         if (_arrived) return;
         _arrived = true;
         gate.Withdraw();
@@ -47,7 +52,7 @@ internal sealed class LaunchWiring(BoxSlot slot, int stdinFd, int stdoutFd, Star
 }
 
 /// <summary>Opens once every party has arrived or withdrawn.</summary>
-internal sealed class StartGate(int parties)
+internal sealed class StartGate(int parties) : IDisposable
 {
     private readonly ManualResetEventSlim _open = new();
     private int _pending = parties;
@@ -62,4 +67,6 @@ internal sealed class StartGate(int parties)
     {
         if (Interlocked.Decrement(ref _pending) == 0) _open.Set();
     }
+
+    public void Dispose() => _open.Dispose();
 }

@@ -133,18 +133,24 @@
   function request() {
     const body = { language: ui.language.value, source: editor.value };
     const problem = ui.problem.value.trim();
+    // A stored problem brings its own tests, limits and checker; the API refuses them alongside it.
     if (problem) {
       body.problem = problem;
-    } else {
-      body.stdin = ui.stdin.value;
-      if (ui.expected.value !== "") body.expected_output = ui.expected.value;
+      return body;
     }
+    body.stdin = ui.stdin.value;
+    if (ui.expected.value !== "") body.expected_output = ui.expected.value;
     const limits = {};
     if (ui.time.value !== "") limits.time = Number(ui.time.value);
     if (ui.memory.value !== "") limits.memory = Math.round(Number(ui.memory.value) * 1024 * 1024);
     if (Object.keys(limits).length) body.limits = limits;
     return body;
   }
+
+  ui.problem.addEventListener("input", () => {
+    const stored = ui.problem.value.trim() !== "";
+    for (const field of [ui.stdin, ui.expected, ui.time, ui.memory]) field.disabled = stored;
+  });
 
   ui.form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -230,17 +236,22 @@
     try { payload = JSON.parse(text); } catch { /* a plain-text event */ }
     switch (event) {
       case "queued": setStatus("Queued…"); break;
-      case "compiling": setStatus("Compiling…"); break;
+      case "compiling":
+        live.clear(); // a second attempt (a worker died) runs every test again
+        setStatus(payload.attempt > 1 ? `Compiling again (attempt ${payload.attempt}: a worker stopped)…` : "Compiling…");
+        break;
       case "compiled": setStatus("Compiled; running…"); break;
       case "test": {
-        const test = payload.test && typeof payload.test === "object" ? payload.test : payload;
-        if (test.name !== undefined) live.set(String(test.name), test);
+        // {index, count, test}: one per finished test, test being the object tests[] will hold.
+        const test = payload.test || {};
+        live.set(String(test.name ?? payload.index), test);
         renderTests([...live.values()]);
-        const count = payload.test_count ?? payload.count;
-        setStatus(count ? `Ran test ${live.size} of ${count}…` : `Ran ${live.size} test${live.size === 1 ? "" : "s"}…`);
+        setStatus(payload.count ? `Ran test ${payload.index ?? live.size} of ${payload.count}…` : `Ran ${live.size} test${live.size === 1 ? "" : "s"}…`);
         break;
       }
       case "finished": {
+        // The data is the submission as GET answers it.
+        if (payload.status === "finished") { render(payload); return true; }
         const response = await api(`/api/v1/submissions/${id}`);
         if (!response.ok) { setStatus(await problemText(response), true); return true; }
         render(await response.json());

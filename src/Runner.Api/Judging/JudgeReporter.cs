@@ -1,0 +1,112 @@
+using Runner.Api.Contracts;
+using Runner.Api.Queue;
+using Runner.Api.Storage;
+using Runner.Judge;
+using Runner.Judge.Json;
+
+namespace Runner.Api.Judging;
+
+/// <summary>
+/// Turns the judge's progress into the row's <c>progress</c> (GET) and the submission's events
+/// (compiling, compiled, one per finished test: the live stream and the per-test results GET
+/// shows while it runs). Writes go out in order, off the judge's thread, one at a time; what
+/// the judge reports while a write is in flight goes out together in the next one, so fast
+/// tests cost fewer round trips than tests. Each write renews the lease.
+/// </summary>
+public sealed class JudgeReporter(
+    ISubmissionStore store,
+    EventSignals signals,
+    Guid id,
+    string worker,
+    int attempt,
+    TimeSpan lease,
+    Action refused,
+    ILogger logger) : IProgress<JudgeProgress>
+{
+    private readonly Lock _gate = new();
+    private readonly List<NewSubmissionEvent> _events = [];
+    private ProgressView _progress = new("starting", null, null, null);
+    private bool _pending;
+    private Task _writer = Task.CompletedTask;
+    private bool _writing;
+
+    public void Report(JudgeProgress p)
+    {
+        lock (_gate)
+        {
+            switch (p.Stage)
+            {
+                case JudgeStage.Compiling:
+                    _progress = new ProgressView("compiling", null, null, p.TestCount);
+                    _events.Add(Event(SubmissionEventType.Compiling, new CompilingEventData(attempt)));
+                    break;
+                case JudgeStage.Compiled:
+                    var compile = p.Compile is { Status: not CompileStatus.Skipped } c ? CompileView.From(c) : null;
+                    _events.Add(Event(SubmissionEventType.Compiled, new CompiledEventData(compile)));
+                    break;
+                case JudgeStage.TestStarted:
+                    _progress = new ProgressView("testing", p.TestName, p.TestIndex + 1, p.TestCount);
+                    break;
+                case JudgeStage.TestFinished when p.Test is { } test:
+                    _events.Add(Event(SubmissionEventType.Test, new TestEventData(p.TestIndex + 1, p.TestCount, TestJson.From(test))));
+                    break;
+                default:
+                    return;
+            }
+            WriteSoon();
+        }
+    }
+
+    /// <summary>Writes the current progress again: the heartbeat that keeps the lease while one test runs long.</summary>
+    public void Renew()
+    {
+        lock (_gate) WriteSoon();
+    }
+
+    /// <summary>Completes once everything reported so far is written.</summary>
+    public Task FlushAsync()
+    {
+        lock (_gate) return _writer;
+    }
+
+    private static NewSubmissionEvent Event<T>(string type, T data) => new(type, StoreJson.Serialize(data));
+
+    private void WriteSoon()
+    {
+        _pending = true;
+        if (_writing) return;
+        _writing = true;
+        _writer = Task.Run(DrainAsync);
+    }
+
+    private async Task DrainAsync()
+    {
+        while (true)
+        {
+            ProgressView progress;
+            List<NewSubmissionEvent> events;
+            lock (_gate)
+            {
+                if (!_pending)
+                {
+                    _writing = false;
+                    return;
+                }
+                _pending = false;
+                progress = _progress;
+                events = [.. _events];
+                _events.Clear();
+            }
+            try
+            {
+                var held = await store.ReportProgressAsync(id, worker, progress, lease, events, CancellationToken.None);
+                if (events.Count > 0) signals.Notify(id);
+                if (!held) refused();
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Could not record progress of submission {Id}", id);
+            }
+        }
+    }
+}
