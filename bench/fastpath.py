@@ -197,6 +197,8 @@ class Api:
         self.port = 40000 + (os.getpid() + (1 if connection else 0)) % 20000
         env = dict(os.environ, Runner__CgroupParent="runner-bench", Logging__LogLevel__Default="Warning",
                    Runner__WorkRoot=os.path.join(work, "api-work"), ConnectionStrings__Runner=connection or "")
+        if a.workers:
+            env["Runner__Queue__Workers"] = str(a.workers)
         self.log = open(os.path.join(work, f"api-{'pg' if connection else 'mem'}.log"), "w")
         self.proc = subprocess.Popen(["dotnet", a.api, "--urls", f"http://127.0.0.1:{self.port}"], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT, cwd=os.path.dirname(a.api))
@@ -400,6 +402,7 @@ def main():
     p.add_argument("--burst", type=int, default=200)
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--cpu-runs", type=int, default=20)
+    p.add_argument("--workers", type=int, help="Runner:Queue:Workers of the service (default: the service's own default)")
     a = p.parse_args()
     only = set(a.only.split(","))
     print(f"# Runner fast path, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "

@@ -44,6 +44,12 @@ public sealed record LanguageDefinition
     /// </summary>
     public IReadOnlyList<string>? MemoryErrorMarkers { get; init; }
 
+    /// <summary>
+    /// Set when the submission's compile step is folded into its first test's run (see
+    /// <see cref="CompileErrorAtRun"/>); <see cref="Compile"/> then only checks custom checkers.
+    /// </summary>
+    public CompileErrorAtRun? CompileErrorsAtRun { get; init; }
+
     internal IReadOnlyList<string> Expand(IReadOnlyList<string> argv, long memoryBytes) =>
         argv.Select(a => a.Replace("{memory_mib}", Math.Max(1, memoryBytes >> 20).ToString(CultureInfo.InvariantCulture),
             StringComparison.Ordinal)).ToArray();
@@ -61,6 +67,7 @@ public sealed record LanguageDefinition
         if (Compile is { Count: 0 }) throw new LanguageFileException(Where("compile argv, when given, must not be empty"));
         CompileLimits?.Validate(Where("compile_limits"));
         RunLimits?.Validate(Where("run_limits"));
+        CompileErrorsAtRun?.Validate(Where("compile_errors_at_run"));
     }
 }
 
