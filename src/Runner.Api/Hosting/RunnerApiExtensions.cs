@@ -62,7 +62,6 @@ public static class RunnerApiExtensions
         builder.Services.AddSingleton<DashboardAuthorization>();
         builder.Services.AddAuthentication().AddCookie(DashboardAuthorization.Scheme, DashboardAuthorization.ConfigureCookie);
         builder.Services.AddSingleton<SubmissionValidator>();
-        builder.Services.AddSingleton<RunExecutor>();
         builder.Services.AddSingleton<RunAdmission>();
         // An api-only host runs no box: it learns languages from the workers and its readiness
         // never depends on sandbox privileges it does not need.
