@@ -37,7 +37,7 @@ public sealed class CliParityTests(PostgresServer postgres) : IClassFixture<Post
         var (exit, stdout, stderr) = await RunnerCli.RunAsync(["run", "--json", "--", .. argv]);
         Assert.True(exit == 1, $"runner exited {exit}: {stderr}");
         var cli = JsonDocument.Parse(stdout).RootElement;
-        var api = await (await _host.Client().PostJson("/api/v1/runs", new { command = argv })).Expect(200);
+        var api = await (await _host.Client().PostJson("/api/v1/runs?wait=true", new { command = argv })).Expect(200);
 
         Assert.Equal([.. Keys(cli), "files"], Keys(api));
         SameValues(cli, api, "status", "exit_code", "signal", "oom_killed", "stdout", "stderr", "stdout_truncated", "stderr_truncated", "message");

@@ -103,6 +103,8 @@ public sealed class LimitOptions
     public long MaxCopyOutTotalBytes { get; set; } = 32L << 20;
     /// <summary>Files in one /runs request.</summary>
     public int MaxRunFiles { get; set; } = 1000;
+    /// <summary>Steps in one /runs request.</summary>
+    public int MaxRunSteps { get; set; } = 20;
 
     /// <summary>Longest a submission can take: every test at the wall maximum, plus compile.</summary>
     public TimeSpan LongestJob => TimeSpan.FromSeconds(MaxWallTime * (MaxTests + 2) + 60);

@@ -114,6 +114,7 @@ public static class RunnerServiceCollectionExtensions
         // After RunnerStartup, which waits for the database.
         if (roles.Api && !string.IsNullOrWhiteSpace(connectionString)) services.AddHostedService<FinishedSubmissionListener>();
         services.AddSubmissionEvents(roles, durable: !string.IsNullOrWhiteSpace(connectionString));
+        services.AddRunnerRuns(durable: !string.IsNullOrWhiteSpace(connectionString));
 
         if (roles.Worker)
         {
