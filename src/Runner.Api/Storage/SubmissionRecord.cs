@@ -95,6 +95,12 @@ public sealed record JudgeInput
 
     /// <summary>When set, the tests, limits, checker and groups are the problem version's; <see cref="Tests"/> is empty.</summary>
     public ProblemRef? Problem { get; init; }
+
+    /// <summary>
+    /// Set for submissions made through a compatibility API (Judge0, Piston): run the program
+    /// once as that API does instead of judging <see cref="Tests"/> (see Judging/ExecutionJudge).
+    /// </summary>
+    public Judging.ExecutionInput? Execution { get; init; }
 }
 
 /// <param name="ExpectedOutput">Null: the test passes when the program runs cleanly.</param>
