@@ -24,6 +24,13 @@ public sealed record LanguageDefinition
 
     public required IReadOnlyList<string> Run { get; init; }
 
+    /// <summary>
+    /// The compile step only checks the syntax and produces nothing the run needs (python -c
+    /// compile, node --check, perl -c, bash -n). Code-execution APIs (Judge0, Piston) skip it,
+    /// as their originals have no such step.
+    /// </summary>
+    public bool CompileChecksOnly { get; init; }
+
     public LimitAdjustment? CompileLimits { get; init; }
     public LimitAdjustment? RunLimits { get; init; }
 
