@@ -101,4 +101,17 @@ public sealed class Judge0InfoTests(CompatFixture fixture)
             Assert.Equal("{\"error\":\"queue is full\"}", full.GetRawText());
         });
     }
+
+    [Fact]
+    public async Task A_configured_prefix_serves_judge0_there_as_well_as_at_the_root()
+    {
+        await fixture.WithHostAsync(new Dictionary<string, string?> { ["Runner:Roles"] = "api", ["Runner:Compat:Judge0:Prefix"] = "/judge0" }, async host =>
+        {
+            var client = host.Client();
+            var (status, about) = await client.GetJsonAsync("/judge0/about");
+            Assert.Equal(200, status);
+            Assert.Equal("1.13.1", about.GetProperty("version").GetString());
+            Assert.Equal(200, (await client.GetJsonAsync("/about")).Status);
+        });
+    }
 }

@@ -143,6 +143,7 @@ public sealed class PistonTests(CompatFixture fixture)
     [InlineData("{\"language\":\"python\",\"version\":\"*\",\"files\":[{\"content\":\"\"}],\"run_timeout\":600000}", "run_timeout cannot exceed the configured limit of 60000")]
     [InlineData("{\"language\":\"python\",\"version\":\"*\",\"files\":[{\"content\":\"\"}],\"run_cpu_time\":-5}", "run_cpu_time must be non-negative")]
     [InlineData("{\"language\":\"python\",\"version\":\"*\",\"files\":[{\"content\":\"\"}],\"run_memory_limit\":-2}", "run_memory_limit must be non-negative")]
+    [InlineData("{\"language\":\"python\",\"version\":\"*\",\"files\":[{\"name\":\"a/../../x\",\"content\":\"\"}]}", "File path \"a/../../x\" tries to escape parent directory")]
     [InlineData("not json", null)]
     public async Task A_bad_request_is_a_400_with_pistons_message(string body, string? message)
     {

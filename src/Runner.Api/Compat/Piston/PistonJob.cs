@@ -42,6 +42,9 @@ public sealed partial record PistonJob(SubmissionRecord Record, PistonRuntimes.R
             if (name.Length == 0) name = $"file{i}.code";
             name = name.TrimStart('/');
             if (name.Split('/').Contains("..")) return Fail($"File path \"{name}\" tries to escape parent directory", out error);
+            if (name.Split('/').Any(part => part is "" or "." || part.Contains('\0')))
+                return Fail($"files[{i}].name \"{name}\" is not a relative file path", out error);
+            if (decoded.Any(d => d.Name == name)) return Fail($"files[{i}].name \"{name}\" is given twice", out error);
             var content = f["content"]!.GetValue<string>();
             var encoding = f["encoding"] is JsonValue ev && ev.GetValueKind() == JsonValueKind.String ? ev.GetValue<string>() : "utf8";
             try
