@@ -33,8 +33,10 @@ internal static class EnvironmentOptions
         }
         options = NonEmpty(get(Launcher)) switch
         {
-            null or "in-process" => options with { Launcher = BoxLauncher.InProcess },
-            "process" => options with { Launcher = BoxLauncher.Process },
+            // runner-launcher even for one box: cloning the NativeAOT CLI itself cost 3 ms more CPU
+            // per run (9.8 ms against 6.6 ms, measured) than starting the launcher.
+            null or "process" => options with { Launcher = BoxLauncher.Process },
+            "in-process" => options with { Launcher = BoxLauncher.InProcess },
             var other => throw new CliUsageException(Launcher, $"expected 'in-process' or 'process', got '{other}'"),
         };
         try
