@@ -48,6 +48,8 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
     public async Task<SubmissionResult> JudgeAsync(SubmissionRecord submission, IProgress<JudgeProgress> progress, CancellationToken ct)
     {
         var input = submission.Input;
+        if (input.Execution is { } execution)
+            return await Task.Run(() => ExecutionJudge.Judge(input, execution, JudgeOptions, ct), ct);
         var request = new JudgeRequest
         {
             Language = input.Language,

@@ -82,6 +82,12 @@ public sealed record JudgeInput
     public JudgeInteractor? Interactor { get; init; }
     public bool StopOnFirstFailure { get; init; }
     public string? CallbackUrl { get; init; }
+
+    /// <summary>
+    /// Set for submissions made through a compatibility API (Judge0, Piston): run the program
+    /// once as that API does instead of judging <see cref="Tests"/> (see Judging/ExecutionJudge).
+    /// </summary>
+    public Judging.ExecutionInput? Execution { get; init; }
 }
 
 /// <param name="ExpectedOutput">Null: the test passes when the program runs cleanly.</param>

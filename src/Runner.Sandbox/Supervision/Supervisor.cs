@@ -17,7 +17,8 @@ internal sealed record Supervision(
     OutputCapture Stderr,
     long EndedNanoseconds = 0,
     long? CpuAtProgramExit = null,
-    long ExecTimestamp = 0);
+    long ExecTimestamp = 0,
+    OutputOrder? Order = null);
 
 /// <summary>
 /// Parent side after the go byte: one poll(2) loop over the error pipe, the status pipe, both
@@ -34,8 +35,9 @@ internal sealed unsafe class Supervisor(
 
     public Supervision Run(Stopwatch clock, CancellationToken cancellationToken)
     {
-        var stdout = new OutputCapture(limits.OutputBytes);
-        var stderr = new OutputCapture(limits.OutputBytes);
+        var order = new OutputOrder();
+        var stdout = new OutputCapture(limits.OutputBytes, OutputStream.Stdout, order);
+        var stderr = new OutputCapture(limits.OutputBytes, OutputStream.Stderr, order);
         NativeLaunch.RunnerError? launchError = null;
         NativeLaunch.RunnerExit? exit = null;
         long? cpuAtExit = null;
@@ -129,7 +131,7 @@ internal sealed unsafe class Supervisor(
         var ended = _killedAt != 0 ? _killedAt
             : exit is { ReapedNanoseconds: > 0 } reaped ? reaped.ReapedNanoseconds
             : Libc.MonotonicNanoseconds();
-        return new Supervision(launchError, exit, killed, wall, stdout, stderr, ended, cpuAtExit, execTimestamp);
+        return new Supervision(launchError, exit, killed, wall, stdout, stderr, ended, cpuAtExit, execTimestamp, order);
     }
 
     private long _killedAt;
