@@ -5,9 +5,10 @@
 # /usr/bin/python3 the boxes run; sustained throughput against the bare-parallel ideal with the
 # CPU used; and CPU-time accounting of a 0.5 s CPU-bound program. Root; the machine should be
 # otherwise idle (the load average is printed with every section).
-#   bash bench/fastpath.sh [--peers] [--only launch,judge,service,cpu] [--quick]
+#   bash bench/fastpath.sh [--peers] [--only launch,judge,service,cpu] [--workers N] [--quick]
 #     --peers   also build isolate 1.10.1 and nsjail from source (needs network, build tools,
 #               libcap-dev, and for nsjail protobuf, libnl and bison/flex) and measure them
+#     --workers N  the service's Runner:Queue:Workers (default: the service's default)
 #     --quick   fewer runs of everything (a smoke test of the script, not numbers to quote)
 # Needs: gcc, dotnet, PostgreSQL server binaries, bubblewrap (apt-get install bubblewrap).
 set -euo pipefail
@@ -18,6 +19,7 @@ while (($#)); do
     --peers) peers=1 ;;
     --quick) args+=(--runs 40 --gap-runs 10 --judge-runs 2 --service-runs 20 --burst 40 --cpu-runs 5) ;;
     --only) args+=(--only "$2"); shift ;;
+    --workers) args+=(--workers "$2"); shift ;;
     *) echo "fastpath.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -27,15 +29,16 @@ done
 out=${FASTPATH_BUILD:-/tmp/runner-fastpath-build}
 mkdir -p "$out"
 echo "building (Release) into $out ..." >&2
-gcc -O2 -Wall -o "$out/timer" bench/timer.c -lm
-gcc -O2 -Wall -o "$out/spin" bench/spin.c
-dotnet publish src/Runner.Cli -c Release -o "$out/cli" -v q -nologo >/dev/null
-dotnet build bench/Runner.Bench -c Release -o "$out/bench" -v q -nologo >/dev/null
-dotnet build src/Runner.Api -c Release -o "$out/api" -v q -nologo >/dev/null
+quiet() { "$@" >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; echo "fastpath.sh: failed: $*" >&2; exit 1; }; }
+quiet gcc -O2 -Wall -o "$out/timer" bench/timer.c -lm
+quiet gcc -O2 -Wall -o "$out/spin" bench/spin.c
+quiet dotnet publish src/Runner.Cli -c Release -o "$out/cli" -v q -nologo
+quiet dotnet build bench/Runner.Bench -c Release -o "$out/bench" -v q -nologo
+quiet dotnet build src/Runner.Api -c Release -o "$out/api" -v q -nologo
 
 peer_args=()
 if ((peers)); then
-  bash bench/peers.sh "$out/peers" >&2
+  quiet bash bench/peers.sh "$out/peers"
   peer_args=(--isolate "$out/peers/isolate/isolate" --nsjail "$out/peers/nsjail/nsjail")
 else
   echo "note: isolate and nsjail are skipped (pass --peers to build them from source)"

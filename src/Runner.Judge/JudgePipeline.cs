@@ -98,6 +98,9 @@ public static class JudgePipeline
     {
         private readonly int _count = request.Tests.Count;
 
+        /// <summary>True once a run showed the source compiles (languages that fold their compile step into the first run).</summary>
+        private bool _compiledAtRun;
+
         /// <summary>An interactive problem's compiled interactor; it then decides each test instead of a checker.</summary>
         private Interactor? _interactor;
 
@@ -126,27 +129,24 @@ public static class JudgePipeline
             }
 
             progress?.Report(new JudgeProgress(JudgeStage.Compiling, 0, _count));
-            var compiled = Compilation.Run(boxes, options, language, request.Source, "compile", request.Files);
+            var compiled = Compilation.Run(boxes, options, language, request.Source, "compile", request.Files,
+                compile: language.CompileErrorsAtRun is null);
             progress?.Report(new JudgeProgress(JudgeStage.Compiled, 0, _count, Compile: compiled.Report));
-            if (compiled.Artifacts is null)
-            {
-                var internalFault = compiled.Report.Status == CompileStatus.InternalError;
-                return Finish(new JudgeReport
-                {
-                    Verdict = internalFault ? Verdict.InternalError : Verdict.CompilationError,
-                    Score = new JudgeScore(0, _count, 0),
-                    Compile = compiled.Report,
-                    Tests = [],
-                    Message = compiled.Report.Message,
-                    Groups = request.Groups?.Select(g => GroupScore.Skipped(g, "not run: the submission did not compile")).ToList(),
-                });
-            }
+            if (compiled.Artifacts is null) return CompileFailed(compiled.Report);
 
             var tests = new List<TestReport>();
-            var groups = request.Groups is null ? null : RunGroups(tests, compiled.Artifacts, checker);
-            if (groups is null)
-                foreach (var test in request.Tests)
-                    if (!RunNext(test, tests, compiled.Artifacts, checker)) break;
+            List<GroupReport>? groups;
+            try
+            {
+                groups = request.Groups is null ? null : RunGroups(tests, compiled.Artifacts, checker);
+                if (groups is null)
+                    foreach (var test in request.Tests)
+                        if (!RunNext(test, tests, compiled.Artifacts, checker)) break;
+            }
+            catch (CompileFailedAtRun e)
+            {
+                return CompileFailed(e.Report);
+            }
             var failed = tests.FirstOrDefault(t => t.Verdict == Verdict.InternalError)
                 ?? tests.FirstOrDefault(t => t.Verdict != Verdict.Accepted);
             return Finish(new JudgeReport
@@ -206,6 +206,16 @@ public static class JudgePipeline
             return reports;
         }
 
+        private JudgeReport CompileFailed(CompileReport compile) => Finish(new JudgeReport
+        {
+            Verdict = compile.Status == CompileStatus.InternalError ? Verdict.InternalError : Verdict.CompilationError,
+            Score = new JudgeScore(0, _count, 0),
+            Compile = compile,
+            Tests = [],
+            Message = compile.Message,
+            Groups = request.Groups?.Select(g => GroupScore.Skipped(g, "not run: the submission did not compile")).ToList(),
+        });
+
         private JudgeReport Finish(JudgeReport report)
         {
             progress?.Report(new JudgeProgress(JudgeStage.Finished, _count, _count));
@@ -233,6 +243,7 @@ public static class JudgePipeline
             if (interactor is not null)
             {
                 var (program, decided) = interactor.Run(boxes, language, artifacts, argv, limits, request.Limits.MemoryBytes, input, answer);
+                CheckCompiledAtRun(program);
                 return Measured(test, program) with
                 {
                     Verdict = decided.Verdict,
@@ -260,6 +271,7 @@ public static class JudgePipeline
                     if (test.Input.Path is null) File.Delete(stdin);
                 }
             }
+            CheckCompiledAtRun(r);
 
             var report = Measured(test, r);
             if (RunVerdict.Of(r, limits, request.Limits.MemoryBytes, language) is { } failure)
@@ -271,6 +283,15 @@ public static class JudgePipeline
                 : BuiltInCheckers.Check(request.Checker, r.StdoutBytes, answer);
             // A checker's points are a share of the test's weight, never more and never negative.
             return report with { Verdict = outcome.Verdict, Message = outcome.Message, Score = Math.Clamp(outcome.Score, 0, Weight) };
+        }
+
+        /// <summary>For a language that folds its compile step into the first run: throws when that run shows the source did not compile.</summary>
+        private void CheckCompiledAtRun(SandboxResult r)
+        {
+            if (language.CompileErrorsAtRun is not { } atRun || _compiledAtRun) return;
+            if (atRun.Matches(r)) throw new CompileFailedAtRun(Compilation.FailedAtRun(r, options));
+            // A sandbox fault proves nothing about the source; the next run is read again.
+            _compiledAtRun = r.Status != SandboxStatus.InternalError;
         }
 
         private TestReport Measured(TestCase test, SandboxResult r) => new()

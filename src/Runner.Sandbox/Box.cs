@@ -30,6 +30,7 @@ public static class Box
         {
             return launch.Ended(new SandboxResult { Status = SandboxStatus.InternalError, FailedStep = LaunchStep.Cgroup, Message = e.Message });
         }
+        if (options.WarmBoxes > 0) return launch.Ended(WarmPool.For(options).Run(spec, cancellationToken));
         return launch.Ended(Launcher.Run(spec, options, hierarchy, cancellationToken));
     }
 

@@ -31,6 +31,12 @@ public enum SandboxStatus
 /// <summary>The outcome of one run. Times in seconds, sizes in bytes.</summary>
 public sealed record SandboxResult
 {
+    /// <summary>
+    /// Stopwatch timestamp at which the supervisor saw the program's execve succeed (its error
+    /// pipe closed), 0 when it did not; bench/Runner.Bench measures launch latency with it.
+    /// </summary>
+    internal long ExecTimestamp { get; init; }
+
     public required SandboxStatus Status { get; init; }
     public int? ExitCode { get; init; }
     public int? Signal { get; init; }
@@ -62,6 +68,48 @@ public sealed record SandboxResult
 
     /// <summary>Raw stdout bytes (up to the cap) for callers that need exact bytes.</summary>
     public byte[] StdoutBytes { get; init; } = [];
+
+    /// <summary>Raw stderr bytes (up to the cap), likewise.</summary>
+    public byte[] StderrBytes { get; init; } = [];
+
+    /// <summary>
+    /// The order in which the kept bytes of <see cref="StdoutBytes"/> and <see cref="StderrBytes"/>
+    /// were read from their pipes, adjacent reads of one stream merged: enough to rebuild one
+    /// interleaved stream (see <see cref="OutputChunk.Interleave"/>).
+    /// </summary>
+    public IReadOnlyList<OutputChunk> OutputChunks { get; init; } = [];
+
+    /// <summary>False when a program wrote so many alternating chunks that recording stopped; the rest follows stream by stream.</summary>
+    public bool OutputChunksComplete { get; init; } = true;
+}
+
+public enum OutputStream { Stdout, Stderr }
+
+/// <summary>A run of bytes read from one output pipe before the other pipe had anything read.</summary>
+public sealed record OutputChunk(OutputStream Stream, int Length)
+{
+    /// <summary>
+    /// Stdout and stderr as one stream in the order the supervisor read them (arrival order at
+    /// pipe-read granularity: writes to both pipes between two polls cannot be told apart).
+    /// </summary>
+    public static byte[] Interleave(byte[] stdout, byte[] stderr, IEnumerable<OutputChunk> chunks)
+    {
+        var merged = new byte[stdout.Length + stderr.Length];
+        int o = 0, e = 0, at = 0;
+        foreach (var c in chunks)
+        {
+            var (source, offset) = c.Stream == OutputStream.Stdout ? (stdout, o) : (stderr, e);
+            var length = Math.Min(c.Length, source.Length - offset);
+            Array.Copy(source, offset, merged, at, length);
+            at += length;
+            if (c.Stream == OutputStream.Stdout) o += length;
+            else e += length;
+        }
+        Array.Copy(stdout, o, merged, at, stdout.Length - o);
+        at += stdout.Length - o;
+        Array.Copy(stderr, e, merged, at, stderr.Length - e);
+        return merged;
+    }
 }
 
 /// <summary>The outcome of <see cref="Box.RunConnected"/>.</summary>

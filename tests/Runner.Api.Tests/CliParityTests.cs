@@ -37,7 +37,7 @@ public sealed class CliParityTests(PostgresServer postgres) : IClassFixture<Post
         var (exit, stdout, stderr) = await RunnerCli.RunAsync(["run", "--json", "--", .. argv]);
         Assert.True(exit == 1, $"runner exited {exit}: {stderr}");
         var cli = JsonDocument.Parse(stdout).RootElement;
-        var api = await (await _host.Client().PostJson("/api/v1/runs", new { command = argv })).Expect(200);
+        var api = await (await _host.Client().PostJson("/api/v1/runs?wait=true", new { command = argv })).Expect(200);
 
         Assert.Equal([.. Keys(cli), "files"], Keys(api));
         SameValues(cli, api, "status", "exit_code", "signal", "oom_killed", "stdout", "stderr", "stdout_truncated", "stderr_truncated", "message");
@@ -87,9 +87,25 @@ public sealed class CliParityTests(PostgresServer postgres) : IClassFixture<Post
             SameValues(c, a, "name", "verdict", "score", "exit_code", "signal", "message", "output_excerpt");
         }
 
-        var cliCompile = cli.GetProperty("compile");
-        var apiCompile = api.GetProperty("compile");
+        // Python has no compile box (its syntax check is the first run): skipped in runner's report, null in the API's.
+        Assert.Equal("skipped", cli.GetProperty("compile").GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, api.GetProperty("compile").ValueKind);
+
+        // A syntax error, found by the first run, is the same compile failure through both.
+        const string broken = "print(1)\ndef f(:\n";
+        File.WriteAllText(Path.Combine(_dir, "broken.py"), broken);
+        (exit, stdout, stderr) = await RunnerCli.RunAsync("judge", "--language", TestHosts.Python, "--source", Path.Combine(_dir, "broken.py"),
+            "--tests", tests, "--json");
+        Assert.True(exit == 1, $"runner exited {exit}: {stderr}");
+        var cliCompile = JsonDocument.Parse(stdout).RootElement.GetProperty("compile");
+        var apiCompile = (await (await _host.Client().PostJson("/api/v1/submissions?wait=true", new
+        {
+            language = TestHosts.Python,
+            source = broken,
+            tests = new object[] { new { name = "a", input = "2\n", expected_output = "4\n" } },
+        })).Expect(200)).GetProperty("compile");
         Assert.Equal([.. Keys(cliCompile), "success"], Keys(apiCompile));
         SameValues(cliCompile, apiCompile, "status", "output", "exit_code", "message");
+        Assert.Equal("failed", apiCompile.GetProperty("status").GetString());
     }
 }

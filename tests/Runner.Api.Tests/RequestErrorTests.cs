@@ -89,7 +89,7 @@ public sealed class RequestErrorTests(PostgresServer postgres) : IClassFixture<P
         await using var host = await HostAsync();
         var longName = new string('n', 256);
         var deepPath = string.Join('/', Enumerable.Repeat(new string('d', 200), 25));
-        var r = await host.Client().PostJson("/api/v1/runs", new
+        var r = await host.Client().PostJson("/api/v1/runs?wait=true", new
         {
             command = new[] { "/bin/true" },
             files = new Dictionary<string, object> { [longName] = new { content = "x" }, [deepPath] = new { content = "y" } },

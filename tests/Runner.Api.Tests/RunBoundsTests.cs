@@ -14,7 +14,7 @@ public sealed class RunBoundsTests(PostgresServer postgres) : IClassFixture<Post
     {
         await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
         var names = Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? "big" : "/box/big").ToArray();
-        var r = await host.Client().PostJson("/api/v1/runs", new
+        var r = await host.Client().PostJson("/api/v1/runs?wait=true", new
         {
             command = new[] { "sh", "-c", "head -c 1048576 /dev/zero > big" },
             copy_out = names,
@@ -32,7 +32,7 @@ public sealed class RunBoundsTests(PostgresServer postgres) : IClassFixture<Post
             ["Runner:Limits:MaxCopyOutBytes"] = "1048576",
             ["Runner:Limits:MaxCopyOutTotalBytes"] = "2621440", // 2.5 files
         });
-        var r = await host.Client().PostJson("/api/v1/runs", new
+        var r = await host.Client().PostJson("/api/v1/runs?wait=true", new
         {
             command = new[] { "sh", "-c", "for f in a b c d; do head -c 1048576 /dev/zero > $f; done" },
             copy_out = new[] { "a", "b", "c", "d" },
@@ -50,10 +50,10 @@ public sealed class RunBoundsTests(PostgresServer postgres) : IClassFixture<Post
             ["Runner:Limits:MaxCopyOutFiles"] = "3",
             ["Runner:Limits:MaxRunFiles"] = "5",
         });
-        var tooManyOut = await host.Client().PostJson("/api/v1/runs", new { command = new[] { "true" }, copy_out = new[] { "a", "b", "c", "d" } });
+        var tooManyOut = await host.Client().PostJson("/api/v1/runs?wait=true", new { command = new[] { "true" }, copy_out = new[] { "a", "b", "c", "d" } });
         Assert.Contains("copy_out", (await tooManyOut.Expect(400)).GetProperty("errors").EnumerateObject().Select(p => p.Name));
         var files = Enumerable.Range(0, 6).ToDictionary(i => $"f{i}", _ => (object)new { content = "" });
-        var tooManyFiles = await host.Client().PostJson("/api/v1/runs", new { command = new[] { "true" }, files });
+        var tooManyFiles = await host.Client().PostJson("/api/v1/runs?wait=true", new { command = new[] { "true" }, files });
         Assert.Contains("files", (await tooManyFiles.Expect(400)).GetProperty("errors").EnumerateObject().Select(p => p.Name));
     }
 
@@ -65,14 +65,14 @@ public sealed class RunBoundsTests(PostgresServer postgres) : IClassFixture<Post
             ["Runner:Queue:MaxPendingRuns"] = "1",
             ["Runner:Queue:RetryAfterSeconds"] = "7",
         });
-        var slow = host.Client().PostJson("/api/v1/runs", new { command = new[] { "sleep", "3" } });
+        var slow = host.Client().PostJson("/api/v1/runs?wait=true", new { command = new[] { "sleep", "3" } });
         await Task.Delay(1000);
-        var refused = await host.Client().PostJson("/api/v1/runs", new { command = new[] { "true" } });
+        var refused = await host.Client().PostJson("/api/v1/runs?wait=true", new { command = new[] { "true" } });
         Assert.Equal(503, (int)refused.StatusCode);
         Assert.Equal("7", refused.Headers.RetryAfter?.ToString());
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         await (await slow).Expect(200);
-        var after = await host.Client().PostJson("/api/v1/runs", new { command = new[] { "true" } });
+        var after = await host.Client().PostJson("/api/v1/runs?wait=true", new { command = new[] { "true" } });
         await after.Expect(200);
     }
 }

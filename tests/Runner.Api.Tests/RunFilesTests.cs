@@ -21,7 +21,7 @@ public sealed class RunFilesTests(PostgresServer postgres) : IClassFixture<Postg
         try
         {
             await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync(), new Dictionary<string, string?> { ["Runner:WorkRoot"] = planted });
-            var r = await host.Client().PostJson("/api/v1/runs", new
+            var r = await host.Client().PostJson("/api/v1/runs?wait=true", new
             {
                 files = new Dictionary<string, object> { ["payload.txt"] = new { content = "request-chosen content" } },
                 command = new[] { "true" },
@@ -49,7 +49,7 @@ public sealed class RunFilesTests(PostgresServer postgres) : IClassFixture<Postg
     public async Task Uploaded_files_and_their_directories_belong_to_the_box_so_it_can_write_them()
     {
         await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
-        var r = await host.Client().PostJson("/api/v1/runs", new
+        var r = await host.Client().PostJson("/api/v1/runs?wait=true", new
         {
             files = new Dictionary<string, object>
             {

@@ -11,7 +11,7 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
     public async Task A_run_gets_its_files_stdin_and_argv_and_returns_the_copied_out_files()
     {
         await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
-        var r = await host.Client().PostJson("/api/v1/runs", new
+        var r = await host.Client().PostJson("/api/v1/runs?wait=true", new
         {
             files = new Dictionary<string, object>
             {
@@ -35,7 +35,7 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
     public async Task A_command_the_box_cannot_execute_is_a_400_naming_command()
     {
         await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
-        var r = await host.Client().PostJson("/api/v1/runs", new { command = new[] { "no-such-program-anywhere", "x" } });
+        var r = await host.Client().PostJson("/api/v1/runs?wait=true", new { command = new[] { "no-such-program-anywhere", "x" } });
         var body = await r.Expect(400);
         var message = body.GetProperty("errors").GetProperty("command")[0].GetString();
         Assert.StartsWith("'no-such-program-anywhere' is not in the box's PATH", message);
@@ -51,7 +51,7 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
         try
         {
             await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
-            var r = await host.Client().PostJson("/api/v1/runs", new
+            var r = await host.Client().PostJson("/api/v1/runs?wait=true", new
             {
                 // The program refuses to act unless it is in a box (hostname sandbox, low pid).
                 command = new[]
@@ -65,7 +65,7 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
             var body = await r.Expect(400);
             Assert.True(body.GetProperty("errors").TryGetProperty("copy_out[3]", out _), body.ToString());
 
-            r = await host.Client().PostJson("/api/v1/runs", new
+            r = await host.Client().PostJson("/api/v1/runs?wait=true", new
             {
                 command = new[]
                 {
@@ -94,7 +94,7 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
     public async Task Copy_out_refuses_directories_fifos_and_files_over_the_cap()
     {
         await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync(), new Dictionary<string, string?> { ["Runner:Limits:MaxCopyOutBytes"] = "10" });
-        var r = await host.Client().PostJson("/api/v1/runs", new
+        var r = await host.Client().PostJson("/api/v1/runs?wait=true", new
         {
             command = new[] { "sh", "-c", "mkdir dir && mkfifo fifo && head -c 11 /dev/zero > big" },
             copy_out = new[] { "dir", "fifo", "big", "missing" },
@@ -110,7 +110,7 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
     public async Task A_run_with_a_missing_command_is_a_400_naming_command()
     {
         await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
-        var r = await host.Client().PostJson("/api/v1/runs", new { files = new Dictionary<string, object> { ["../x"] = new { content = "" } } });
+        var r = await host.Client().PostJson("/api/v1/runs?wait=true", new { files = new Dictionary<string, object> { ["../x"] = new { content = "" } } });
         var errors = (await r.Expect(400)).GetProperty("errors");
         Assert.True(errors.TryGetProperty("command", out _), errors.ToString());
         Assert.True(errors.TryGetProperty("files.../x", out _), errors.ToString());
@@ -120,7 +120,7 @@ public sealed class RunsTests(PostgresServer postgres) : IClassFixture<PostgresS
     public async Task Two_files_that_name_one_path_or_a_file_and_its_directory_are_a_400_naming_the_second()
     {
         await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
-        var r = await host.Client().PostJson("/api/v1/runs", new
+        var r = await host.Client().PostJson("/api/v1/runs?wait=true", new
         {
             files = new Dictionary<string, object>
             {

@@ -67,6 +67,14 @@ internal static class GuestInitramfs
 
         File.Copy(runnerBinary, Path.Combine(stage, "usr/bin/runner"));
         File.SetUnixFileMode(Path.Combine(stage, "usr/bin/runner"), (UnixFileMode)0b111_101_101);
+        // Boxes are cloned from runner-launcher when it sits next to runner (it needs only libc,
+        // which the runner's libraries include), so the guest checks that path on cgroup v2.
+        var launcher = Path.Combine(Path.GetDirectoryName(runnerBinary)!, "runner-launcher");
+        if (File.Exists(launcher))
+        {
+            File.Copy(launcher, Path.Combine(stage, "usr/bin/runner-launcher"));
+            File.SetUnixFileMode(Path.Combine(stage, "usr/bin/runner-launcher"), (UnixFileMode)0b111_101_101);
+        }
         foreach (var lib in runnerLibraries)
         {
             var target = Path.Combine(stage, UnderUsr(lib));

@@ -35,7 +35,8 @@ public class VerdictTests
         var report = JudgeHarness.Run(language, JudgeHarness.Program(program), tests);
         var why = JudgeHarness.Describe(report);
 
-        Assert.True(report.Compile.Status == CompileStatus.Succeeded, why);
+        // Python folds its syntax check into the first run (CompileAtRunTests), so it reports none.
+        Assert.True(report.Compile.Status == (language == "python" ? CompileStatus.Skipped : CompileStatus.Succeeded), why);
         var verdicts = report.Tests.ToDictionary(t => t.Name);
         Assert.Equal(tests.Count, report.Tests.Count);
         Assert.True(verdicts["accepted"].Verdict == Verdict.Accepted, why);

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -123,6 +124,15 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/playground/index.html")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/playground/missing.js")).StatusCode);
         Assert.Contains("MIT", await http.GetStringAsync("/playground/editor.LICENSE.txt"), StringComparison.Ordinal);
+
+        // A browser that accepts gzip gets the same bytes compressed.
+        using var gzipped = new HttpRequestMessage(HttpMethod.Get, editor.Groups[1].Value);
+        gzipped.Headers.AcceptEncoding.ParseAdd("gzip, deflate, br");
+        var compressed = await http.SendAsync(gzipped);
+        Assert.Equal(["gzip"], compressed.Content.Headers.ContentEncoding);
+        using var inflated = new MemoryStream();
+        await using (var gzip = new GZipStream(await compressed.Content.ReadAsStreamAsync(), CompressionMode.Decompress)) await gzip.CopyToAsync(inflated);
+        Assert.Equal(await asset.Content.ReadAsByteArrayAsync(), inflated.ToArray());
     }
 
     [Fact]

@@ -38,7 +38,9 @@ public sealed class CallbackJob(
         }
 
         var o = options.Value.Callbacks;
-        var body = StoreJson.Serialize(submission.ToView());
+        // A Judge0 submission's callback is Judge0's: PUT with its default fields, always base64.
+        var judge0 = Compat.Judge0.Judge0View.CallbackBody(submission);
+        var body = judge0 ?? StoreJson.Serialize(submission.ToView());
         var signature = Sign(body, o.Secret);
         var http = httpFactory.CreateClient(HttpClientName);
         http.Timeout = TimeSpan.FromSeconds(o.TimeoutSeconds);
@@ -47,7 +49,7 @@ public sealed class CallbackJob(
         {
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+                using var request = new HttpRequestMessage(judge0 is null ? HttpMethod.Post : HttpMethod.Put, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
                 request.Headers.Add("X-Runner-Submission", submissionId.ToString());
                 if (signature is not null) request.Headers.Add(SignatureHeader, signature);
                 using var response = await http.SendAsync(request, ct);

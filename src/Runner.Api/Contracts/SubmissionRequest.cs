@@ -32,6 +32,9 @@ public sealed record SubmissionRequest
     /// <summary>How output is compared with expected_output (default lines).</summary>
     public CheckerRequest? Checker { get; init; }
 
+    /// <summary>An interactive problem's interactor (README.md, "Interactive problems"): it talks to the program and decides each test.</summary>
+    public InteractorRequest? Interactor { get; init; }
+
     /// <summary>Stop at the first failing test (judges) instead of running all (autograders, the default).</summary>
     public bool StopOnFirstFailure { get; init; }
 

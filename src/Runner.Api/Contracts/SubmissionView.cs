@@ -65,8 +65,12 @@ public sealed record CompileView : CompileJson
     }
 }
 
-/// <summary>Progress of a running submission: "compiling", or "testing" with the current test.</summary>
-public sealed record ProgressView(string Phase, string? Test, int? TestIndex, int? TestCount);
+/// <summary>Progress of a running submission: "starting" (claimed), "compiling", or "testing" with the current test.</summary>
+public sealed record ProgressView(string Phase, string? Test, int? TestIndex, int? TestCount)
+{
+    /// <summary>What the claim itself stores, so a running submission always shows progress without a write of its own.</summary>
+    public static readonly ProgressView Starting = new("starting", null, null, null);
+}
 
 /// <summary>Batch POST answer: one entry per submitted item, in order.</summary>
 public sealed record BatchAccepted(IReadOnlyList<SubmissionAccepted> Submissions);

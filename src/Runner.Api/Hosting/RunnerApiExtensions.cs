@@ -2,6 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hangfire;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Runner.Api.Compat;
+using Runner.Api.Compat.Judge0;
+using Runner.Api.Compat.Piston;
 using Runner.Api.Errors;
 using Runner.Api.Events;
 using Runner.Api.Health;
@@ -59,7 +62,6 @@ public static class RunnerApiExtensions
         builder.Services.AddSingleton<DashboardAuthorization>();
         builder.Services.AddAuthentication().AddCookie(DashboardAuthorization.Scheme, DashboardAuthorization.ConfigureCookie);
         builder.Services.AddSingleton<SubmissionValidator>();
-        builder.Services.AddSingleton<RunExecutor>();
         builder.Services.AddSingleton<RunAdmission>();
         // An api-only host runs no box: it learns languages from the workers and its readiness
         // never depends on sandbox privileges it does not need.
@@ -73,6 +75,7 @@ public static class RunnerApiExtensions
         {
             health.AddCheck<WorkersHealthCheck>("workers", tags: ["ready"]);
             builder.Services.AddSingleton<LiveLanguages>();
+            builder.Services.AddCompat();
             builder.Services.AddSingleton<PlaygroundAssets>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveLanguages>());
         }
@@ -97,6 +100,7 @@ public static class RunnerApiExtensions
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
         api.MapSubmissionEventsApi().MapSubmissionManagementApi();
+        app.MapJudge0().MapPiston();
         app.MapPlayground();
 
         app.MapOpenApi("/openapi/{documentName}.json");

@@ -30,7 +30,7 @@ public static class RunnerServiceCollectionExtensions
 
         services.AddSingleton(roles);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new SandboxOptions { CgroupParent = options.CgroupParent });
+        services.AddSingleton(new SandboxOptions { CgroupParent = options.CgroupParent, WarmBoxes = options.ResolveWarmBoxes(roles) });
         services.AddSingleton<WorkerIdentity>();
         services.AddSingleton<JudgeWorkRoot>();
         services.AddSingleton<CompletionSignals>();
@@ -59,6 +59,10 @@ public static class RunnerServiceCollectionExtensions
             {
                 MaxPoolSize = Math.Max(2, options.Database.PoolSize),
                 Timeout = Math.Max(1, options.Database.PoolTimeoutSeconds),
+                // The store's statements leave no session state behind (the finished-submission
+                // listener keeps its own connection), so a pooled connection needs no DISCARD ALL
+                // before every statement.
+                NoResetOnClose = true,
             };
             services.AddSingleton(_ => new NpgsqlDataSourceBuilder(store.ConnectionString).Build());
             services.AddSingleton<SchemaMigrator>();
@@ -99,11 +103,18 @@ public static class RunnerServiceCollectionExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
+        // Hangfire's default filters that Runner's jobs never need, each costing database round
+        // trips on every job: the culture captured at enqueue (two parameters written, and read
+        // back before the job starts, on the path of every wait=true submission) and continuations
+        // (a parameter read when each job finishes). Retries and the dashboard's statistics stay.
+        GlobalJobFilters.Filters.Remove<CaptureCultureAttribute>();
+        GlobalJobFilters.Filters.Remove<ContinuationsSupportAttribute>();
 
         services.AddHostedService<RunnerStartup>();
         // After RunnerStartup, which waits for the database.
         if (roles.Api && !string.IsNullOrWhiteSpace(connectionString)) services.AddHostedService<FinishedSubmissionListener>();
         services.AddSubmissionEvents(roles, durable: !string.IsNullOrWhiteSpace(connectionString));
+        services.AddRunnerRuns(durable: !string.IsNullOrWhiteSpace(connectionString));
 
         if (roles.Worker)
         {

@@ -13,7 +13,7 @@ public sealed record BodySizeLimit(long? MaxRequestBodySize) : IRequestSizeLimit
 {
     private const long Slack = 1L << 20;
 
-    /// <summary>One submission (or a batch): source and checker source, plus the test data.</summary>
+    /// <summary>One submission (or a batch): source and checker or interactor source (never both), plus the test data.</summary>
     public static long Submission(LimitOptions l) => 2 * (2L * l.MaxSourceBytes + l.MaxTestsBytes) + Slack;
 
     /// <summary>One run: files (base64 is 4/3 of the bytes) plus stdin.</summary>

@@ -14,7 +14,8 @@ public static class JsonContentType
     {
         var request = http.Request;
         var hasBody = request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
-        if (!hasBody || !request.Path.StartsWithSegments("/api"))
+        // Only Runner's own API: the Piston surface (/api/v2) reads JSON whatever the label, as its clients need.
+        if (!hasBody || !request.Path.StartsWithSegments("/api/v1"))
         {
             await next(http);
             return;

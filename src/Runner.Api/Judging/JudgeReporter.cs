@@ -25,7 +25,7 @@ public sealed class JudgeReporter(
 {
     private readonly Lock _gate = new();
     private readonly List<NewSubmissionEvent> _events = [];
-    private ProgressView _progress = new("starting", null, null, null);
+    private ProgressView _progress = ProgressView.Starting;
     private bool _pending;
     private Task _writer = Task.CompletedTask;
     private bool _writing;

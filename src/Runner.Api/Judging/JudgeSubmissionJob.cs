@@ -152,11 +152,14 @@ public sealed class JudgeSubmissionJob(
         }
     }
 
-    /// <summary>Re-reports the latest progress periodically so a long single test does not outlive the lease.</summary>
+    /// <summary>
+    /// Re-reports the latest progress periodically so a long single test does not outlive the
+    /// lease. Not at once: the claim has just set the lease and stored "starting", so a first
+    /// write would only repeat it, on the path of every submission.
+    /// </summary>
     private static async Task RenewUntilAsync(JudgeReporter reporter, TimeSpan period, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(period);
-        reporter.Renew();
         try
         {
             while (await timer.WaitForNextTickAsync(stop)) reporter.Renew();

@@ -48,6 +48,8 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
     public async Task<SubmissionResult> JudgeAsync(SubmissionRecord submission, IProgress<JudgeProgress> progress, CancellationToken ct)
     {
         var input = submission.Input;
+        if (input.Execution is { } execution)
+            return await Task.Run(() => ExecutionJudge.Judge(input, execution, JudgeOptions, ct), ct);
         var request = new JudgeRequest
         {
             Language = input.Language,
@@ -60,6 +62,7 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
                 CheckerKind.Custom => CheckerSpec.Custom(input.Checker.Source!, input.Checker.Language!),
                 var kind => new CheckerSpec { Kind = kind },
             },
+            Interactor = input.Interactor is { } interactor ? new InteractorSpec(interactor.Source, interactor.Language) : null,
             StopOnFirstFailure = input.StopOnFirstFailure,
         };
         try

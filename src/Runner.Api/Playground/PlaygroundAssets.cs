@@ -77,7 +77,8 @@ public sealed class PlaygroundAssets
         public byte[] Content { get; }
         public string Hash { get; }
         public string ContentType { get; }
-        public string ETag => $"\"{Hash}\"";
+        // Weak: the gzipped and the plain answer are the same content in two encodings.
+        public string ETag => $"W/\"{Hash}\"";
         public byte[] Gzip => _gzip.Value;
         public bool Compressible => ContentType.StartsWith("text/", StringComparison.Ordinal) || ContentType == "image/svg+xml";
     }

@@ -14,6 +14,9 @@ public sealed class CompletionSignals : SubmissionSignals;
 /// </summary>
 public sealed class EventSignals : SubmissionSignals;
 
+/// <summary>Wakes POST /runs?wait=true requests when their run finishes.</summary>
+public sealed class RunCompletionSignals : SubmissionSignals;
+
 /// <summary>Per-submission wake-ups for requests that wait without holding a database connection.</summary>
 public abstract class SubmissionSignals
 {

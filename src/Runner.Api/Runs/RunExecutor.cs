@@ -11,17 +11,15 @@ using Runner.Sandbox.Json;
 namespace Runner.Api.Runs;
 
 /// <summary>
-/// POST /api/v1/runs: one argv in one fresh box whose /box holds the given files, then the
-/// copy_out files read back without following links (see <see cref="BoxDirectory.CopyOut"/>).
-/// Runs execute on the API host, at most Runner:Queue:Workers at once.
+/// POST /api/v1/runs: validated on the API host; executed on a worker (<see cref="ExecuteRunJob"/>):
+/// each step's argv in a fresh box over the same /box directory, which first receives the given
+/// files, then the copy_out files read back without following links (see <see cref="BoxDirectory.CopyOut"/>).
 /// </summary>
 public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions sandbox, ILogger<RunExecutor> logger) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(Math.Max(1, WorkerCount.Resolve(options.Value)));
 
-    public sealed record Prepared(IReadOnlyList<(string Path, byte[] Content)> Files, IReadOnlyList<string> Argv, string Stdin, JudgeLimits Limits, IReadOnlyList<string> CopyOut);
-
-    public Prepared? Validate(RunRequest? request, ValidationErrors errors)
+    public RunInput? Validate(RunRequest? request, ValidationErrors errors)
     {
         var server = options.Value.Limits;
         if (request is null)
@@ -29,11 +27,7 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             errors.Add("body", "a run object is required");
             return null;
         }
-        if (request.Command is not { Count: > 0 } command || string.IsNullOrEmpty(command[0]))
-            errors.Add("command", "an argv array with at least the program is required");
-        else if (command.Any(a => a is null || a.Contains('\0')))
-            errors.Add("command", "arguments must be strings without NUL");
-
+        var steps = ValidateSteps(request, server, errors);
         var files = new List<(string, byte[])>();
         long total = 0;
         foreach (var (path, file) in request.Files ?? new Dictionary<string, RunFile>())
@@ -77,9 +71,6 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         foreach (var (field, message) in BoxPath.Conflicts(files.Select(f => f.Item1)))
             errors.Add($"files.{field}", message);
 
-        var stdin = request.Stdin ?? "";
-        if (Encoding.UTF8.GetByteCount(stdin) > server.MaxTestsBytes) errors.Add("stdin", $"is larger than the server maximum of {server.MaxTestsBytes} bytes");
-
         // Each file once ("a" and "/box/a" are one), so one small request cannot ask for the
         // same large file over and over.
         var copyOut = new List<string>();
@@ -89,14 +80,69 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             else errors.Add($"copy_out[{i}]", $"must be a relative path inside /box (or /box/...) without '..' or empty segments, each name at most {BoxPath.MaxNameBytes} bytes and the whole at most {BoxPath.MaxPathBytes}");
         }
         if (copyOut.Count > server.MaxCopyOutFiles) errors.Add("copy_out", $"{copyOut.Count} files is over the server maximum of {server.MaxCopyOutFiles}");
-        var limits = LimitsValidator.Resolve(request.Limits, server, "limits", errors);
-        return errors.Any ? null : new Prepared(files, request.Command!, stdin, limits, copyOut);
+        return errors.Any ? null : new RunInput(files.Select(f => new RunInputFile(f.Item1, f.Item2)).ToList(), steps, copyOut, request.Steps is not null);
+    }
+
+    /// <summary>A single command is one step; <c>steps</c> are the steps, each defaulting to the run's limits.</summary>
+    private static List<RunInputStep> ValidateSteps(RunRequest request, LimitOptions server, ValidationErrors errors)
+    {
+        var steps = new List<RunInputStep>();
+        if (request.Steps is null)
+        {
+            var limits = LimitsValidator.Resolve(request.Limits, server, "limits", errors);
+            if (ValidArgv(request.Command, "command", errors) && ValidStdin(request.Stdin, "stdin", server, errors))
+                steps.Add(new RunInputStep(request.Command!, request.Stdin ?? "", limits, false, "command"));
+            return steps;
+        }
+        if (request.Command is not null) errors.Add("command", "give either command or steps, not both");
+        if (request.Stdin is not null) errors.Add("stdin", "with steps, give each step its own stdin");
+        if (request.Steps.Count == 0) errors.Add("steps", "must contain at least one step");
+        if (request.Steps.Count > server.MaxRunSteps) errors.Add("steps", $"{request.Steps.Count} steps is over the server maximum of {server.MaxRunSteps}");
+        long stdinBytes = 0;
+        foreach (var (step, i) in request.Steps.Select((s, i) => (s, i)))
+        {
+            var field = $"steps[{i}]";
+            if (step is null)
+            {
+                errors.Add(field, "must be a step object");
+                continue;
+            }
+            var limits = LimitsValidator.Resolve(step.Limits ?? request.Limits, server, step.Limits is null ? "limits" : $"{field}.limits", errors);
+            stdinBytes += Encoding.UTF8.GetByteCount(step.Stdin ?? "");
+            if (ValidArgv(step.Command, $"{field}.command", errors) && ValidStdin(step.Stdin, $"{field}.stdin", server, errors))
+                steps.Add(new RunInputStep(step.Command!, step.Stdin ?? "", limits, step.ContinueOnFailure ?? false, $"{field}.command"));
+        }
+        if (stdinBytes > server.MaxTestsBytes) errors.Add("steps", $"their stdin adds up to {stdinBytes} bytes, over the server maximum of {server.MaxTestsBytes}");
+        return steps;
+    }
+
+    private static bool ValidArgv(IReadOnlyList<string>? argv, string field, ValidationErrors errors)
+    {
+        if (argv is not { Count: > 0 } || string.IsNullOrEmpty(argv[0]))
+            errors.Add(field, "an argv array with at least the program is required");
+        else if (argv.Any(a => a is null || a.Contains('\0')))
+            errors.Add(field, "arguments must be strings without NUL");
+        else
+            return true;
+        return false;
+    }
+
+    private static bool ValidStdin(string? stdin, string field, LimitOptions server, ValidationErrors errors)
+    {
+        if (Encoding.UTF8.GetByteCount(stdin ?? "") <= server.MaxTestsBytes) return true;
+        errors.Add(field, $"is larger than the server maximum of {server.MaxTestsBytes} bytes");
+        return false;
     }
 
     /// <summary>Runner:WorkRoot/runs, or a per-user default beside the judge's (<see cref="WorkRoot.Default"/>).</summary>
     private string RunsRoot => options.Value.WorkRoot is { } root ? Path.Combine(root, "runs") : WorkRoot.Default("runs");
 
-    public async Task<RunResponse> RunAsync(Prepared run, CancellationToken ct)
+    /// <summary>
+    /// Runs the steps in order over one /box, each in a fresh box with its own limits, until one
+    /// fails (status other than ok) without continue_on_failure; then copies out.
+    /// </summary>
+    /// <exception cref="RunRequestException">A step's program cannot be executed: the request's fault, naming its field.</exception>
+    public async Task<RunResponse> RunAsync(RunInput run, CancellationToken ct)
     {
         await _slots.WaitAsync(ct);
         try
@@ -111,41 +157,48 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             catch (IOException e)
             {
                 logger.LogError("Cannot create a run directory: {Error}", e.Message);
-                return Failed($"cannot create a run directory: {e.Message}");
+                return Failed($"cannot create a run directory: {e.Message}", run);
             }
             using (session)
             {
                 BoxDirectory box;
                 try
                 {
-                    // stdin beside /box, not in it: the program reads it as its stdin, not as a file.
-                    session.WriteFile("stdin", Encoding.UTF8.GetBytes(run.Stdin));
+                    // Each stdin beside /box, not in it: the program reads it as its stdin, not as a file.
+                    for (var i = 0; i < run.Steps.Count; i++) session.WriteFile(StdinName(i), Encoding.UTF8.GetBytes(run.Steps[i].Stdin));
                     box = BoxDirectory.Create(session.FullPath, "box");
                 }
                 catch (IOException e)
                 {
-                    return Failed($"cannot prepare the run directory: {e.Message}");
+                    return Failed($"cannot prepare the run directory: {e.Message}", run);
                 }
                 using var boxDirectory = box;
                 try
                 {
-                    foreach (var (path, content) in run.Files) box.WriteFile(path, content);
+                    foreach (var file in run.Files) box.WriteFile(file.Path, file.Content);
                 }
                 catch (IOException e)
                 {
-                    return Failed($"cannot write the files into the box: {e.Message}");
+                    return Failed($"cannot write the files into the box: {e.Message}", run);
                 }
-                var spec = new SandboxSpec
+                var results = new List<SandboxResultJson>();
+                for (var i = 0; i < run.Steps.Count; i++)
                 {
-                    Argv = run.Argv,
-                    WorkDir = box.FullPath,
-                    StdinPath = Path.Combine(session.FullPath, "stdin"),
-                    Limits = run.Limits.ToSandboxLimits(),
-                };
-                var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
-                if (result.ProgramError is { } notRunnable) throw new RunRequestException("command", notRunnable);
+                    var step = run.Steps[i];
+                    var spec = new SandboxSpec
+                    {
+                        Argv = step.Argv,
+                        WorkDir = box.FullPath,
+                        StdinPath = Path.Combine(session.FullPath, StdinName(i)),
+                        Limits = step.Limits.ToSandboxLimits(),
+                    };
+                    var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
+                    if (result.ProgramError is { } notRunnable) throw new RunRequestException(step.Field, notRunnable);
+                    results.Add(SandboxResultJson.From(result));
+                    if (result.Status != SandboxStatus.Ok && !step.ContinueOnFailure) break;
+                }
                 var copied = CopyOut(box, run.CopyOut);
-                return new RunResponse(SandboxResultJson.From(result), copied);
+                return new RunResponse(results[^1], copied, run.Stepped ? results : null);
             }
         }
         finally
@@ -153,6 +206,8 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
             _slots.Release();
         }
     }
+
+    private static string StdinName(int step) => $"stdin-{step}";
 
     /// <summary>
     /// Reads the copy_out files, each within MaxCopyOutBytes and all together within
@@ -175,8 +230,11 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
         return copied;
     }
 
-    private static RunResponse Failed(string message) =>
-        new(SandboxResultJson.From(new SandboxResult { Status = SandboxStatus.InternalError, Message = message }), []);
+    private static RunResponse Failed(string message, RunInput run)
+    {
+        var failed = SandboxResultJson.From(new SandboxResult { Status = SandboxStatus.InternalError, Message = message });
+        return new(failed, [], run.Stepped ? [failed] : null);
+    }
 
     public void Dispose() => _slots.Dispose();
 }

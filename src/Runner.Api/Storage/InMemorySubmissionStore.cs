@@ -80,7 +80,7 @@ public sealed class InMemorySubmissionStore(TimeProvider clock, IOptions<RunnerO
                 Status = SubmissionStatus.Running,
                 StartedAt = e.Record.StartedAt ?? now,
                 Attempts = e.Record.Attempts + 1,
-                Progress = null,
+                Progress = ProgressView.Starting,
             };
             _rows[id] = new Entry(record, worker, now + lease);
             return Task.FromResult(new ClaimOutcome(ClaimResult.Claimed, record));

@@ -91,7 +91,7 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
         await using var cmd = dataSource.CreateCommand($"""
             UPDATE runner.submissions
                SET status = 'running', claimed_by = $2, lease_until = now() + $3,
-                   started_at = coalesce(started_at, now()), attempts = attempts + 1, progress = NULL
+                   started_at = coalesce(started_at, now()), attempts = attempts + 1, progress = $4
              WHERE id = $1 AND status <> 'finished'
                AND (claimed_by IS NULL OR claimed_by = $2 OR lease_until < now())
             RETURNING {Columns}
@@ -99,6 +99,7 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = worker });
         cmd.Parameters.Add(new() { Value = lease });
+        cmd.Parameters.Add(new() { Value = StoreJson.Serialize(ProgressView.Starting), NpgsqlDbType = NpgsqlDbType.Json });
         await using (var reader = await cmd.ExecuteReaderAsync(ct))
             if (await reader.ReadAsync(ct)) return new ClaimOutcome(ClaimResult.Claimed, Read(reader));
 

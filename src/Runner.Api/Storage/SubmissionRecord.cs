@@ -77,8 +77,17 @@ public sealed record JudgeInput
     public required IReadOnlyList<JudgeTestCase> Tests { get; init; }
     public required JudgeLimits Limits { get; init; }
     public required JudgeChecker Checker { get; init; }
+
+    /// <summary>Null unless the submission is interactive.</summary>
+    public JudgeInteractor? Interactor { get; init; }
     public bool StopOnFirstFailure { get; init; }
     public string? CallbackUrl { get; init; }
+
+    /// <summary>
+    /// Set for submissions made through a compatibility API (Judge0, Piston): run the program
+    /// once as that API does instead of judging <see cref="Tests"/> (see Judging/ExecutionJudge).
+    /// </summary>
+    public Judging.ExecutionInput? Execution { get; init; }
 }
 
 /// <param name="ExpectedOutput">Null: the test passes when the program runs cleanly.</param>

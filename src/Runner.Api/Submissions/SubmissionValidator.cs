@@ -97,6 +97,20 @@ public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy 
             checker = new JudgeChecker(type, c.Epsilon, c.Language, c.Source);
         }
 
+        JudgeInteractor? interactor = null;
+        if (request.Interactor is { } wanted)
+        {
+            if (wanted.Language is null || !known.Contains(wanted.Language))
+                errors.Add(Field(prefix, "interactor.language"), $"an interactor needs a known language; available: {string.Join(", ", known.Order())}");
+            if (string.IsNullOrEmpty(wanted.Source))
+                errors.Add(Field(prefix, "interactor.source"), "an interactor needs its source");
+            else if (Encoding.UTF8.GetByteCount(wanted.Source) > server.MaxSourceBytes)
+                errors.Add(Field(prefix, "interactor.source"), $"is larger than the server maximum of {server.MaxSourceBytes} bytes");
+            if (checker.Type == CheckerKind.Custom)
+                errors.Add(Field(prefix, "interactor"), "the interactor decides each test: give no custom checker with it");
+            interactor = new JudgeInteractor(wanted.Language ?? "", wanted.Source ?? "");
+        }
+
         if (request.CallbackUrl is not null && callbacks.Check(request.CallbackUrl) is { } refused)
             errors.Add(Field(prefix, "callback_url"), refused);
 
@@ -108,6 +122,7 @@ public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy 
             Tests = tests,
             Limits = limits,
             Checker = checker,
+            Interactor = interactor,
             StopOnFirstFailure = request.StopOnFirstFailure,
             CallbackUrl = request.CallbackUrl,
         };

@@ -152,7 +152,7 @@ public static class SubmissionsApi
     /// error ends the wait with what was last seen, because the submission is already accepted:
     /// a 500 here would make the client submit it again.
     /// </summary>
-    private static async Task<SubmissionRecord> WaitForFinishAsync(
+    internal static async Task<SubmissionRecord> WaitForFinishAsync(
         SubmissionRecord last, CompletionSignals signals, ISubmissionStore store, TimeSpan timeout, ILogger logger, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);

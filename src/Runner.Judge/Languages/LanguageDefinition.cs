@@ -24,6 +24,13 @@ public sealed record LanguageDefinition
 
     public required IReadOnlyList<string> Run { get; init; }
 
+    /// <summary>
+    /// The compile step only checks the syntax and produces nothing the run needs (python -c
+    /// compile, node --check, perl -c, bash -n). Code-execution APIs (Judge0, Piston) skip it,
+    /// as their originals have no such step.
+    /// </summary>
+    public bool CompileChecksOnly { get; init; }
+
     public LimitAdjustment? CompileLimits { get; init; }
     public LimitAdjustment? RunLimits { get; init; }
 
@@ -36,6 +43,12 @@ public sealed record LanguageDefinition
     /// memory_limit_exceeded, not runtime_error.
     /// </summary>
     public IReadOnlyList<string>? MemoryErrorMarkers { get; init; }
+
+    /// <summary>
+    /// Set when the submission's compile step is folded into its first test's run (see
+    /// <see cref="CompileErrorAtRun"/>); <see cref="Compile"/> then only checks custom checkers.
+    /// </summary>
+    public CompileErrorAtRun? CompileErrorsAtRun { get; init; }
 
     internal IReadOnlyList<string> Expand(IReadOnlyList<string> argv, long memoryBytes) =>
         argv.Select(a => a.Replace("{memory_mib}", Math.Max(1, memoryBytes >> 20).ToString(CultureInfo.InvariantCulture),
@@ -54,6 +67,7 @@ public sealed record LanguageDefinition
         if (Compile is { Count: 0 }) throw new LanguageFileException(Where("compile argv, when given, must not be empty"));
         CompileLimits?.Validate(Where("compile_limits"));
         RunLimits?.Validate(Where("run_limits"));
+        CompileErrorsAtRun?.Validate(Where("compile_errors_at_run"));
     }
 }
 

@@ -16,19 +16,20 @@ internal static class Compilation
     public sealed record Outcome(CompileReport Report, IReadOnlyList<BoxFile>? Artifacts);
 
     /// <param name="files">More files beside the source (paths checked by the request), written the same no-follow way.</param>
+    /// <param name="compile">False to lay the files out without running the compile step (it is folded into the first run).</param>
     public static Outcome Run(BoxRun boxes, JudgeOptions options, LanguageDefinition language, string source, string label,
-        IReadOnlyDictionary<string, string>? files = null)
+        IReadOnlyDictionary<string, string>? files = null, bool compile = true)
     {
         using var dir = boxes.NewDirectory(label);
         dir.WriteFile(language.SourceFile, Encoding.UTF8.GetBytes(source));
         foreach (var (path, text) in files ?? new Dictionary<string, string>())
             dir.WriteFile(path, Encoding.UTF8.GetBytes(text));
         var report = new CompileReport { Status = CompileStatus.Skipped };
-        if (language.Compile is { } compile)
+        if (compile && language.Compile is { } argv)
         {
             var limits = options.CompileLimits;
             if (language.CompileLimits is { } adjust) limits = adjust.Apply(limits);
-            var r = boxes.Run(dir, language, language.Expand(compile, options.CompileLimits.MemoryBytes), limits);
+            var r = boxes.Run(dir, language, language.Expand(argv, options.CompileLimits.MemoryBytes), limits);
             report = new CompileReport
             {
                 Status = r.Status switch
@@ -49,6 +50,18 @@ internal static class Compilation
         var artifacts = dir.Snapshot(options.MaxArtifactBytes, maxFiles: 10_000);
         return new Outcome(report, artifacts);
     }
+
+    /// <summary>The compile report of a first run that showed the interpreter refused the source.</summary>
+    public static CompileReport FailedAtRun(SandboxResult r, JudgeOptions options) => new()
+    {
+        Status = CompileStatus.Failed,
+        Output = Cap(JoinOutput(r), options.CompileOutputBytes),
+        CpuTime = r.CpuTime,
+        WallTime = r.WallTime,
+        MemoryPeak = r.MemoryPeak,
+        ExitCode = r.ExitCode,
+        Message = $"the interpreter refused the source (exit code {r.ExitCode}) when the first test started",
+    };
 
     private static string CompileMessage(SandboxResult r, SandboxLimits limits) => r.Status switch
     {

@@ -41,6 +41,18 @@ public interface IBoxCgroup : IDisposable
     /// </summary>
     int CloneIntoFd { get; }
 
+    /// <summary>
+    /// True when the box has a cpuset cgroup, so <see cref="SetLimits"/> can narrow its CPUs
+    /// (created with <see cref="CgroupLimits.Cpuset"/> or <see cref="CgroupLimits.CpusetLater"/>).
+    /// </summary>
+    bool HasCpuset { get; }
+
+    /// <summary>
+    /// Writes new limits into the box, which may already hold processes (a warm box gets its
+    /// program's limits only when the program is known). A null cpuset leaves the CPUs as they are.
+    /// </summary>
+    void SetLimits(CgroupLimits limits);
+
     /// <summary>Moves <paramref name="pid"/> into this box's cgroup(s) (every v1 controller).</summary>
     void AddProcess(int pid);
 
@@ -70,7 +82,11 @@ public sealed record CgroupLimits(
     int Pids,
     long? CpuQuotaMicroseconds = null,
     long CpuPeriodMicroseconds = 100_000,
-    string? Cpuset = null);
+    string? Cpuset = null)
+{
+    /// <summary>Create the cpuset cgroup (with all the parent's CPUs) even without a cpuset, so one can be set later.</summary>
+    public bool CpusetLater { get; init; }
+}
 
 /// <param name="CpuUserNanoseconds">User CPU of all processes of the box.</param>
 /// <param name="CpuSystemNanoseconds">System CPU of all processes of the box.</param>

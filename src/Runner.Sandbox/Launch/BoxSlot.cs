@@ -24,35 +24,51 @@ internal sealed class BoxSlot : IDisposable
     public BoxIdentity Identity { get; }
     public string CgroupName => CgroupNames.Box(Number);
 
-    public static unsafe BoxSlot Acquire(SandboxOptions options, string stateDirectory, TimeSpan wait, CancellationToken cancellationToken)
+    public static BoxSlot Acquire(SandboxOptions options, string stateDirectory, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var slots = Path.Combine(stateDirectory, "slots");
-        Directory.CreateDirectory(slots);
-        var privileged = Libc.geteuid() == 0;
         var deadline = DateTime.UtcNow + wait;
-        var start = Random.Shared.Next(options.SlotCount);
         while (true)
         {
-            for (var i = 0; i < options.SlotCount; i++)
-            {
-                var number = (start + i) % options.SlotCount;
-                var fd = Libc.open(Path.Combine(slots, $"{number}.lock"), Libc.ORdwr | Libc.OCreat | Libc.OCloexec, 0x180);
-                if (fd < 0)
-                    throw new IOException($"cannot open slot lock file in {slots}: {ErrnoName.Describe(Libc.Errno)}");
-                if (Libc.flock(fd, Libc.LockExclusive | Libc.LockNonblocking) == 0)
-                {
-                    var identity = privileged
-                        ? new BoxIdentity((uint)(options.FirstBoxUid + number), (uint)(options.FirstBoxUid + number), true)
-                        : new BoxIdentity(Libc.geteuid(), Libc.getegid(), false);
-                    return new BoxSlot(number, fd, identity);
-                }
-                Libc.close(fd);
-            }
+            if (TryAcquire(options, stateDirectory, 0, options.SlotCount) is { } slot) return slot;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"all {options.SlotCount} box slots stayed busy for {wait.TotalSeconds:0} s");
             cancellationToken.ThrowIfCancellationRequested();
             Thread.Sleep(20);
         }
+    }
+
+    /// <summary>
+    /// A slot of the warm range (numbers from <see cref="SandboxOptions.SlotCount"/> on, so uids
+    /// and cgroups never collide with the ordinary slots'), or null when all are taken.
+    /// </summary>
+    public static BoxSlot? TryAcquireWarm(SandboxOptions options, string stateDirectory) =>
+        TryAcquire(options, stateDirectory, options.SlotCount, WarmSlotCount);
+
+    /// <summary>Warm slots per host: every warm pool on the host shares this range.</summary>
+    public const int WarmSlotCount = 64;
+
+    private static unsafe BoxSlot? TryAcquire(SandboxOptions options, string stateDirectory, int first, int count)
+    {
+        var slots = Path.Combine(stateDirectory, "slots");
+        Directory.CreateDirectory(slots);
+        var privileged = Libc.geteuid() == 0;
+        var start = Random.Shared.Next(count);
+        for (var i = 0; i < count; i++)
+        {
+            var number = first + ((start + i) % count);
+            var fd = Libc.open(Path.Combine(slots, $"{number}.lock"), Libc.ORdwr | Libc.OCreat | Libc.OCloexec, 0x180);
+            if (fd < 0)
+                throw new IOException($"cannot open slot lock file in {slots}: {ErrnoName.Describe(Libc.Errno)}");
+            if (Libc.flock(fd, Libc.LockExclusive | Libc.LockNonblocking) == 0)
+            {
+                var identity = privileged
+                    ? new BoxIdentity((uint)(options.FirstBoxUid + number), (uint)(options.FirstBoxUid + number), true)
+                    : new BoxIdentity(Libc.geteuid(), Libc.getegid(), false);
+                return new BoxSlot(number, fd, identity);
+            }
+            Libc.close(fd);
+        }
+        return null;
     }
 
     /// <summary>

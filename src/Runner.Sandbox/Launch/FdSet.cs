@@ -20,6 +20,15 @@ internal sealed unsafe class FdSet : IDisposable
         return (Keep(pair[0]), Keep(pair[1]));
     }
 
+    /// <summary>A SOCK_SEQPACKET pair, for a channel the box must also see hung up.</summary>
+    public (int Parent, int Child) SocketPair()
+    {
+        var pair = stackalloc int[2];
+        if (Libc.socketpair(Libc.AfUnix, Libc.SockSeqpacket | Libc.SockCloexec, 0, pair) < 0)
+            throw new IOException($"socketpair failed: {ErrnoName.Describe(Libc.Errno)}");
+        return (Keep(pair[0]), Keep(pair[1]));
+    }
+
     /// <summary>The box's stdin, opened without following symlinks or blocking (see <see cref="StdinFile"/>).</summary>
     public int OpenStdin(string path) => Keep(StdinFile.Open(path));
 

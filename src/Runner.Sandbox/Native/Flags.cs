@@ -36,6 +36,9 @@ internal static class Flags
     // signals
     public const long SigSetMask = 2;
 
+    // clock_gettime(2)
+    public const long ClockProcessCputimeId = 2;
+
     // resources
     public const int RlimitCpu = 0, RlimitFsize = 1, RlimitStack = 3, RlimitCore = 4, RlimitNofile = 7;
     public const int RlimitMemlock = 8, RlimitSigpending = 11, RlimitMsgqueue = 12, RlimitNice = 13, RlimitRtprio = 14;

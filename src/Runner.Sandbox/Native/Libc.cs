@@ -63,6 +63,24 @@ internal static unsafe partial class Libc
     public static partial int poll(PollFd* fds, nuint count, int timeoutMs);
 
     [LibraryImport(C, SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial void* mmap(void* address, nuint length, int protection, int flags, int fd, long offset);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int socketpair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial nint sendmsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial nint recvmsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int shutdown(int fd, int how);
+
+    [LibraryImport(C, SetLastError = true)]
     public static partial int flock(int fd, int operation);
 
     [LibraryImport(C, SetLastError = true)]
@@ -126,7 +144,14 @@ internal static unsafe partial class Libc
     public const int LockExclusive = 2, LockNonblocking = 4;
     public const short PollIn = 1;
     public const int SigKill = 9, SigXcpu = 24;
-    public const int PPidfd = 3, WExited = 4;
+    public const int PPidfd = 3, WExited = 4, WNohang = 1;
+    public const short PollHup = 0x10;
+
+    // sys/mman.h, sys/socket.h
+    public const int ProtRead = 1, ProtWrite = 2, MapShared = 1;
+    public const int AfUnix = 1, SockSeqpacket = 5, SockCloexec = 0x80000, SolSocket = 1, ScmRights = 1;
+    public const int ShutRdwr = 2;
+    public const int MsgNosignal = 0x4000, MsgDontwait = 0x40, MsgCmsgCloexec = 0x40000000;
 
     // sys/resource.h, sched.h, linux/ioprio.h
     public const int PrioProcess = 0, SchedOther = 0, IoprioWhoProcess = 1, IoprioClassBe = 2, IoprioClassShift = 13;
@@ -137,6 +162,35 @@ internal static unsafe partial class Libc
         public int Fd;
         public short Events;
         public short Revents;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    /// <summary>struct msghdr on x86-64.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public int NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary>struct cmsghdr on x86-64: length, level, type, then the data (8-byte aligned).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CmsgHdr
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
     }
 
     /// <summary>errno of the last import above that sets it.</summary>

@@ -16,6 +16,8 @@ internal static unsafe partial class NativeLaunch
     public const long StoreResult = 4;
     public const long Arg0FromRegister = 8;
     public const long OpFork = -1;
+    public const long OpReceive = -2;
+    public const int MaxFds = 8;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct RunnerOp
@@ -62,8 +64,34 @@ internal static unsafe partial class NativeLaunch
         public long ReapedNanoseconds;
     }
 
+    /// <summary>A box's socket message: the plan to run next and where its fds go.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RunnerHandoff
+    {
+        public RunnerPlan* Plan;
+        public int FdCount;
+        public fixed int Targets[MaxFds];
+        public int Reserved;
+    }
+
+    /// <summary>A request to runner-launcher (Native/runner_launcher.c).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RunnerCloneRequest
+    {
+        public RunnerPlan* Plan;
+        public ulong NamespaceFlags;
+        public long OwnerUid;
+        public int CgroupIndex;
+        public int FdCount;
+        public fixed int Targets[MaxFds];
+    }
+
     [LibraryImport(Library)]
-    public static partial long runner_clone(RunnerPlan* plan, ulong namespaceFlags, int cgroupFd, long ownerUid, int* pidfd);
+    public static partial long runner_clone(RunnerPlan* plan, ulong namespaceFlags, int cgroupFd, long ownerUid,
+        int* fds, int* targets, int fdCount, int* pidfd);
+
+    [LibraryImport(Library)]
+    public static partial long runner_start_launcher(byte* path, byte** argv, int controlFd, int memoryFd);
 
     [LibraryImport(Library)]
     public static partial int runner_abi_size(int which);

@@ -11,7 +11,7 @@ internal static class Sys
     public const long SetGroups = 116, PivotRoot = 155, Prctl = 157, Mount = 165, Umount2 = 166;
     public const long SetHostname = 170, Unshare = 272, Openat = 257, Mkdirat = 258, Mknodat = 259;
     public const long Symlinkat = 266, Dup3 = 292, Prlimit64 = 302, Seccomp = 317, CloseRange = 436;
-    public const long Poll = 7;
+    public const long Poll = 7, ClockGettime = 228;
 
     // Called through syscall(2) by the parent: glibc 2.36 wraps none of them.
     public const long PidfdSendSignal = 424, PidfdOpen = 434, Openat2 = 437;

@@ -21,18 +21,27 @@
  *   error pipe: EOF  <---------------------------------------------------  (CLOEXEC closes it)
  *            or {op, errno} <-----------------------------------------------  (a failed op)
  *                                     wait4 until the program is reaped
- *   status pipe: {wait status, rusage} <- write; exit_group(0): the kernel
+ *   status socket: {wait status, rusage} <- write; wait for the parent's
+ *   (CPU read) hang-up ---------->    hang-up; exit_group(0): the kernel
  *                                     then kills everything left in the
  *                                     PID namespace (daemons included).
  *
  * The program is never PID 1, so abort() and signals behave as on a normal system.
+ *
+ * Warm boxes (Native/runner_launcher.c clones them ahead of time): the plan stops at
+ * RUNNER_OP_RECEIVE, which blocks on a socket until the parent sends a second plan (the run
+ * plan: mounts ... execve) with the program's fds, then interprets that one. The parent passes
+ * fds to a child at fixed numbers ("targets") chosen by C#, so plans can name them in advance.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -59,6 +68,15 @@
  */
 #define RUNNER_OP_FORK (-1)
 
+/*
+ * Not a syscall: block on the socket args[0] for a struct runner_handoff (with its fds as
+ * SCM_RIGHTS), put the fds at their target numbers and interpret the plan it names instead.
+ * EOF (the parent closed the box or died) ends the box quietly.
+ */
+#define RUNNER_OP_RECEIVE (-2)
+
+#define RUNNER_MAX_FDS 8
+
 struct runner_op {
     int64_t nr;
     int64_t args[6];
@@ -76,6 +94,14 @@ struct runner_plan {
 struct runner_error {
     int32_t op_index;
     int32_t error; /* errno, or 0 when the result differed from op.expect */
+};
+
+/* One message on a box's socket: the plan to run and where its fds go (-1: not kept). */
+struct runner_handoff {
+    const struct runner_plan *plan;
+    int32_t fd_count;
+    int32_t targets[RUNNER_MAX_FDS];
+    int32_t reserved;
 };
 
 struct runner_exit {
@@ -119,6 +145,11 @@ static __attribute__((noreturn)) void runner_reap(const struct runner_plan *plan
         }
     }
     syscall(SYS_write, plan->status_fd, &report, sizeof report);
+    /* The status channel is a socket: stay until the parent has read the box's CPU time and
+     * hung up, so the namespaces' teardown at this exit is not charged to the program. */
+    char ack;
+    while (syscall(SYS_read, plan->status_fd, &ack, 1) < 0 && errno == EINTR)
+        ;
     syscall(SYS_exit_group, 0);
     __builtin_unreachable();
 }
@@ -129,6 +160,71 @@ struct runner_resume {
 };
 
 static __attribute__((noreturn)) void runner_run(const struct runner_plan *plan, int64_t first);
+
+/*
+ * Puts fds[i] at targets[i] (CLOEXEC; the plan dups what the program keeps), in two passes so a
+ * source that sits on another's target is never clobbered. The sources and the high copies are
+ * left for the plan's close_range. Returns 0 or an errno.
+ */
+static int runner_install_fds(const int32_t *fds, const int32_t *targets, int32_t count)
+{
+    int high[RUNNER_MAX_FDS];
+    int above = 0;
+    if (count < 0 || count > RUNNER_MAX_FDS)
+        return EINVAL;
+    for (int32_t i = 0; i < count; i++)
+        if (targets[i] >= above)
+            above = targets[i] + 1;
+    for (int32_t i = 0; i < count; i++) {
+        high[i] = -1;
+        if (targets[i] < 0)
+            continue;
+        high[i] = (int)syscall(SYS_fcntl, fds[i], F_DUPFD_CLOEXEC, above);
+        if (high[i] < 0)
+            return errno;
+    }
+    for (int32_t i = 0; i < count; i++)
+        if (high[i] >= 0 && syscall(SYS_dup3, high[i], targets[i], O_CLOEXEC) < 0)
+            return errno;
+    return 0;
+}
+
+static __attribute__((noreturn)) void runner_receive(const struct runner_plan *plan, int64_t index, int socket_fd)
+{
+    struct runner_handoff handoff;
+    union {
+        struct cmsghdr header;
+        char space[CMSG_SPACE(sizeof(int) * RUNNER_MAX_FDS)];
+    } control;
+    struct iovec iov = { &handoff, sizeof handoff };
+    struct msghdr message;
+    long got;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control.space;
+    message.msg_controllen = sizeof control.space;
+    do
+        got = syscall(SYS_recvmsg, socket_fd, &message, MSG_CMSG_CLOEXEC);
+    while (got < 0 && errno == EINTR);
+    if (got == 0)
+        syscall(SYS_exit_group, 0);
+    if (got != (long)sizeof handoff)
+        runner_fail(plan, index, got < 0 ? errno : 0);
+    int fds[RUNNER_MAX_FDS];
+    int32_t count = 0;
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    if (header && header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_RIGHTS) {
+        count = (int32_t)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        memcpy(fds, CMSG_DATA(header), sizeof(int) * (size_t)count);
+    }
+    if (count != handoff.fd_count)
+        runner_fail(plan, index, 0);
+    int error = runner_install_fds(fds, handoff.targets, count);
+    if (error != 0)
+        runner_fail(plan, index, error);
+    runner_run(handoff.plan, 0);
+}
 
 static int runner_program(void *arg)
 {
@@ -149,6 +245,8 @@ static __attribute__((noreturn)) void runner_run(const struct runner_plan *plan,
                 runner_fail(plan, i, errno);
             runner_reap(plan, (pid_t)pid);
         }
+        if (op->nr == RUNNER_OP_RECEIVE)
+            runner_receive(plan, i, (int)op->args[0]);
         long a0 = (op->flags & RUNNER_ARG0_FROM_REGISTER) ? reg : (long)op->args[0];
         long result = syscall((long)op->nr, a0, (long)op->args[1], (long)op->args[2],
                               (long)op->args[3], (long)op->args[4], (long)op->args[5]);
@@ -218,9 +316,11 @@ static void runner_restore_identity(const struct runner_thread_identity *saved)
  * Called from C#. Returns the child's pid (and its pidfd through *pidfd), or -errno.
  * cgroup_fd >= 0 asks for CLONE_INTO_CGROUP (cgroup v2), so the child never runs outside
  * its box cgroup. owner_uid >= 0 creates the user namespace as that uid (see above).
+ * fds[i] appear in the child at targets[i] before its first op.
  */
 int64_t runner_clone(const struct runner_plan *plan, uint64_t namespace_flags, int32_t cgroup_fd,
-                     int64_t owner_uid, int32_t *pidfd)
+                     int64_t owner_uid, const int32_t *fds, const int32_t *targets, int32_t fd_count,
+                     int32_t *pidfd)
 {
     sigset_t all, saved;
     struct clone_args args;
@@ -246,8 +346,12 @@ int64_t runner_clone(const struct runner_plan *plan, uint64_t namespace_flags, i
         return -error;
     }
     long pid = syscall(SYS_clone3, &args, sizeof args);
-    if (pid == 0)
+    if (pid == 0) {
+        int error = runner_install_fds(fds, targets, fd_count);
+        if (error != 0)
+            runner_fail(plan, 0, error);
         runner_run(plan, 0);
+    }
     int error = errno;
     if (owner_uid >= 0)
         runner_restore_identity(&identity);
@@ -266,6 +370,37 @@ int32_t runner_abi_size(int32_t which)
     case 1: return (int32_t)sizeof(struct runner_plan);
     case 2: return (int32_t)sizeof(struct runner_error);
     case 3: return (int32_t)sizeof(struct runner_exit);
+    case 4: return (int32_t)sizeof(struct runner_handoff);
     default: return -1;
     }
+}
+
+/*
+ * Starts Native/runner_launcher.c (the small process boxes are cloned from) with its control
+ * socket at fd 3 and the plan memory at fd 4. posix_spawn: a vfork-like child that runs no
+ * managed code; every signal back to default so the runtime's ignored SIGPIPE does not leak.
+ * Returns the pid or -errno.
+ */
+int64_t runner_start_launcher(const char *path, char *const argv[], int32_t control_fd, int32_t memory_fd)
+{
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    sigset_t all, none;
+    pid_t pid;
+    int error;
+    if (control_fd <= 4 || memory_fd <= 4)
+        return -EBADF;
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, control_fd, 3);
+    posix_spawn_file_actions_adddup2(&actions, memory_fd, 4);
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setsigdefault(&attributes, &all);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    error = posix_spawn(&pid, path, &actions, &attributes, argv, (char *const[]){ NULL });
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    return error != 0 ? -error : pid;
 }

@@ -1,17 +1,17 @@
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Runner.Sandbox.Plan;
 
 /// <summary>
 /// Native memory for one launch: strings, argv/envp arrays and kernel structs that plan ops
-/// point at. The child is a copy-on-write image of the parent, so these pointers stay valid
-/// there. Blocks never move; everything is freed together.
+/// point at. It comes from <see cref="PlanMemory"/>, which the box sees at the same address
+/// whether it was cloned from this process or from runner-launcher. Blocks never move;
+/// everything is freed together.
 /// </summary>
 internal sealed unsafe class NativeArena : IDisposable
 {
-    private const int BlockSize = 64 * 1024;
-    private readonly List<nint> _blocks = [];
+    private const int BlockSize = PlanMemory.BlockSize;
+    private readonly List<(nint Start, int Blocks)> _blocks = [];
     private byte* _cursor;
     private int _left;
 
@@ -22,10 +22,10 @@ internal sealed unsafe class NativeArena : IDisposable
         if (_cursor == null || pad + size > _left)
         {
             var blockSize = Math.Max(BlockSize, size + alignment);
-            var block = (byte*)NativeMemory.AllocZeroed((nuint)blockSize);
-            _blocks.Add((nint)block);
+            var block = PlanMemory.Rent(blockSize, out var blocks);
+            _blocks.Add(((nint)block, blocks));
             _cursor = block;
-            _left = blockSize;
+            _left = blocks * BlockSize;
             pad = 0;
         }
         var result = _cursor + pad;
@@ -64,7 +64,7 @@ internal sealed unsafe class NativeArena : IDisposable
 
     public void Dispose()
     {
-        foreach (var block in _blocks) NativeMemory.Free((void*)block);
+        foreach (var (start, blocks) in _blocks) PlanMemory.Return((byte*)start, blocks);
         _blocks.Clear();
         _cursor = null;
         _left = 0;

@@ -13,6 +13,7 @@ internal sealed unsafe class SyscallPlan : IDisposable
     private readonly List<NativeLaunch.RunnerOp> _ops = [];
     private readonly List<(LaunchStep Step, string What)> _labels = [];
     private NativeLaunch.RunnerOp* _native;
+    private NativeLaunch.RunnerPlan* _sealed;
 
     public NativeArena Arena { get; } = new();
 
@@ -43,6 +44,13 @@ internal sealed unsafe class SyscallPlan : IDisposable
         Add(LaunchStep.Reaper, "fork the program from the box's init", NativeLaunch.OpFork, (long)Arena.Allocate(stackSize, 16), stackSize);
     }
 
+    /// <summary>
+    /// The box's init blocks here on <paramref name="socketFd"/> until the parent hands it the
+    /// plan to run next (a warm box waits here; see runner_launch.c).
+    /// </summary>
+    public void AddReceive(LaunchStep step, int socketFd) =>
+        Add(step, "receive the run plan", NativeLaunch.OpReceive, socketFd);
+
     public (LaunchStep Step, string What) Describe(int opIndex) =>
         opIndex >= 0 && opIndex < _labels.Count ? _labels[opIndex] : (LaunchStep.Execve, "execve");
 
@@ -55,6 +63,20 @@ internal sealed unsafe class SyscallPlan : IDisposable
             for (var i = 0; i < _ops.Count; i++) _native[i] = _ops[i];
         }
         return new NativeLaunch.RunnerPlan { Ops = _native, OpCount = _ops.Count, ErrorFd = errorFd, StatusFd = statusFd };
+    }
+
+    /// <summary>
+    /// <see cref="Seal"/>, with the plan struct itself in plan memory too, for a box that gets
+    /// the plan by address (from runner-launcher, or in a handoff).
+    /// </summary>
+    public NativeLaunch.RunnerPlan* SealInPlace(int errorFd, int statusFd)
+    {
+        if (_sealed == null)
+        {
+            _sealed = Arena.Allocate<NativeLaunch.RunnerPlan>();
+            *_sealed = Seal(errorFd, statusFd);
+        }
+        return _sealed;
     }
 
     public void Dispose() => Arena.Dispose();

@@ -2,9 +2,10 @@ namespace Runner.Sandbox.Supervision;
 
 /// <summary>
 /// One captured stream: keeps at most <c>cap</c> bytes, so the worker's memory is bounded
-/// whatever the program prints. Seeing more than the cap marks it exceeded.
+/// whatever the program prints. Seeing more than the cap marks it exceeded. With an
+/// <see cref="OutputOrder"/>, the kept length of each read is recorded there too.
 /// </summary>
-internal sealed class OutputCapture(long cap)
+internal sealed class OutputCapture(long cap, OutputStream stream = OutputStream.Stdout, OutputOrder? order = null)
 {
     private readonly MemoryStream _kept = new();
 
@@ -21,6 +22,7 @@ internal sealed class OutputCapture(long cap)
             chunk = chunk[..(int)Math.Max(0, room)];
         }
         _kept.Write(chunk);
+        order?.Record(stream, chunk.Length);
     }
 
     public byte[] ToArray() => _kept.ToArray();

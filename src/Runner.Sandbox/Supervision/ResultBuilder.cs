@@ -35,6 +35,7 @@ internal static class ResultBuilder
 
         var (status_, message) = Classify(limits, seen, usage, cpu, wall, exitCode, signal);
         var stdout = seen.Stdout.ToArray();
+        var stderr = seen.Stderr.ToArray();
         return new SandboxResult
         {
             Status = status_,
@@ -47,8 +48,11 @@ internal static class ResultBuilder
             MemoryPeak = memoryPeak,
             OomKilled = usage.OomKilled,
             Stdout = Text(stdout),
-            Stderr = Text(seen.Stderr.ToArray()),
+            Stderr = Text(stderr),
             StdoutBytes = stdout,
+            StderrBytes = stderr,
+            OutputChunks = seen.Order?.ToList() ?? [],
+            OutputChunksComplete = seen.Order?.Complete ?? true,
             StdoutTruncated = seen.Stdout.Exceeded,
             StderrTruncated = seen.Stderr.Exceeded,
             Message = message,

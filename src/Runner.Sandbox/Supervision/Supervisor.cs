@@ -15,7 +15,10 @@ internal sealed record Supervision(
     TimeSpan Wall,
     OutputCapture Stdout,
     OutputCapture Stderr,
-    long EndedNanoseconds = 0);
+    long EndedNanoseconds = 0,
+    long? CpuAtProgramExit = null,
+    long ExecTimestamp = 0,
+    OutputOrder? Order = null);
 
 /// <summary>
 /// Parent side after the go byte: one poll(2) loop over the error pipe, the status pipe, both
@@ -24,7 +27,7 @@ internal sealed record Supervision(
 /// killing its init: the kernel then kills every process in the PID namespace.
 /// </summary>
 internal sealed unsafe class Supervisor(
-    int pidfd, int errorFd, int statusFd, int stdoutFd, int stderrFd, IBoxCgroup cgroup, SandboxLimits limits)
+    int pidfd, int errorFd, int statusFd, int stdoutFd, int stderrFd, IBoxCgroup cgroup, SandboxLimits limits, SetupCpu? setup = null)
 {
     private const int ReadChunk = 64 * 1024;
     /// <summary>After init exits, output still in the pipes is drained for at most this long.</summary>
@@ -32,10 +35,13 @@ internal sealed unsafe class Supervisor(
 
     public Supervision Run(Stopwatch clock, CancellationToken cancellationToken)
     {
-        var stdout = new OutputCapture(limits.OutputBytes);
-        var stderr = new OutputCapture(limits.OutputBytes);
+        var order = new OutputOrder();
+        var stdout = new OutputCapture(limits.OutputBytes, OutputStream.Stdout, order);
+        var stderr = new OutputCapture(limits.OutputBytes, OutputStream.Stderr, order);
         NativeLaunch.RunnerError? launchError = null;
         NativeLaunch.RunnerExit? exit = null;
+        long? cpuAtExit = null;
+        long execTimestamp = 0;
         var killed = KillReason.None;
         var cpuLimitNs = (long)(limits.CpuTimeSeconds * 1e9);
         var wallLimit = TimeSpan.FromSeconds(limits.EffectiveWallTimeSeconds);
@@ -83,12 +89,20 @@ internal sealed unsafe class Supervisor(
                         NativeLaunch.RunnerError error;
                         var got = Libc.read(errorFd, &error, sizeof(NativeLaunch.RunnerError));
                         if (got == sizeof(NativeLaunch.RunnerError)) launchError = error;
+                        else if (got == 0) execTimestamp = Stopwatch.GetTimestamp();
                         if (got <= 0 || launchError is not null) open[0] = false;
                         break;
                     case 1:
                         NativeLaunch.RunnerExit status;
                         var read = Libc.read(statusFd, &status, sizeof(NativeLaunch.RunnerExit));
-                        if (read == sizeof(NativeLaunch.RunnerExit)) exit = status;
+                        if (read == sizeof(NativeLaunch.RunnerExit))
+                        {
+                            exit = status;
+                            // The program has been reaped and the box's init waits for this
+                            // hang-up before it exits: its teardown is not the program's CPU.
+                            cpuAtExit = cgroup.ReadCpuNanoseconds();
+                        }
+                        Libc.shutdown(statusFd, Libc.ShutRdwr);
                         open[1] = false;
                         break;
                     case 2:
@@ -108,7 +122,7 @@ internal sealed unsafe class Supervisor(
             if (stdout.Exceeded || stderr.Exceeded) killed = Kill(KillReason.Output);
             else if (cancellationToken.IsCancellationRequested) killed = Kill(KillReason.Cancelled);
             else if (clock.Elapsed >= wallLimit) killed = Kill(KillReason.WallTime);
-            else if (cgroup.ReadCpuNanoseconds() >= cpuLimitNs) killed = Kill(KillReason.CpuTime);
+            else if (cgroup.ReadCpuNanoseconds() - (setup?.Nanoseconds ?? 0) >= cpuLimitNs) killed = Kill(KillReason.CpuTime);
         }
         var wall = clock.Elapsed;
         if (initExitedAt is { } end) wall = end;
@@ -117,7 +131,7 @@ internal sealed unsafe class Supervisor(
         var ended = _killedAt != 0 ? _killedAt
             : exit is { ReapedNanoseconds: > 0 } reaped ? reaped.ReapedNanoseconds
             : Libc.MonotonicNanoseconds();
-        return new Supervision(launchError, exit, killed, wall, stdout, stderr, ended);
+        return new Supervision(launchError, exit, killed, wall, stdout, stderr, ended, cpuAtExit, execTimestamp, order);
     }
 
     private long _killedAt;

@@ -11,7 +11,10 @@ public sealed class CallbackListener : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly Task _loop;
 
-    public sealed record Received(string Body, string? Signature, string? Submission);
+    public sealed record Received(string Body, string? Signature, string? Submission)
+    {
+        public string Method { get; init; } = "POST";
+    }
 
     public ConcurrentQueue<Received> Requests { get; } = new();
 
@@ -51,7 +54,7 @@ public sealed class CallbackListener : IAsyncDisposable
             }
             else
             {
-                Requests.Enqueue(new Received(body, ctx.Request.Headers["X-Runner-Signature"], ctx.Request.Headers["X-Runner-Submission"]));
+                Requests.Enqueue(new Received(body, ctx.Request.Headers["X-Runner-Signature"], ctx.Request.Headers["X-Runner-Submission"]) { Method = ctx.Request.HttpMethod });
                 ctx.Response.StatusCode = 204;
             }
             ctx.Response.Close();

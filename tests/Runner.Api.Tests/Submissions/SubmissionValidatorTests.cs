@@ -49,6 +49,37 @@ public sealed class SubmissionValidatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public void An_interactor_is_kept_for_the_judge()
+    {
+        var (input, errors) = Validate(new SubmissionRequest
+        {
+            Language = "python",
+            Source = "x",
+            Interactor = new InteractorRequest { Language = "cpp", Source = "int main() {}" },
+        });
+        Assert.Empty(errors);
+        Assert.Equal(new JudgeInteractor("cpp", "int main() {}"), input!.Interactor);
+    }
+
+    [Theory]
+    [InlineData(null, "int main() {}", false, "interactor.language")]
+    [InlineData("cobol", "x", false, "interactor.language")]
+    [InlineData("cpp", "", false, "interactor.source")]
+    [InlineData("cpp", "int main() {}", true, "interactor")]
+    public void A_bad_interactor_is_an_error_naming_its_field(string? language, string source, bool customChecker, string field)
+    {
+        var (input, errors) = Validate(new SubmissionRequest
+        {
+            Language = "python",
+            Source = "x",
+            Interactor = new InteractorRequest { Language = language, Source = source },
+            Checker = customChecker ? new CheckerRequest { Type = "custom", Language = "cpp", Source = "int main() {}" } : null,
+        });
+        Assert.Null(input);
+        Assert.Equal([field], errors.Keys);
+    }
+
+    [Fact]
     public void Tests_without_names_are_named_by_their_one_based_index()
     {
         var (input, _) = Validate(new SubmissionRequest

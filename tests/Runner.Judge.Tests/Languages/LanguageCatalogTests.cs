@@ -72,6 +72,7 @@ public sealed class LanguageCatalogTests : IDisposable
     [InlineData("""{ "languages": [ { "id": "x", "name": "X", "source_file": "a", "version": ["x"], "run": ["x"], "runn": 1 } ] }""", "runn")]
     [InlineData("""{ "languages": [ { "id": "x", "name": "X", "source_file": "a", "version": ["x"], "run": ["x"], "run_limits": { "memory_headroom": "lots" } } ] }""", "memory_headroom 'lots'")]
     [InlineData("""{ "languages": [ { "id": "x y", "name": "X", "source_file": "a", "version": ["x"], "run": ["x"] } ] }""", "language id 'x y'")]
+    [InlineData("""{ "languages": [ { "id": "x", "name": "X", "source_file": "a", "version": ["x"], "run": ["x"], "compile_errors_at_run": { "exit_code": 1, "last_stderr_line": "(" } } ] }""", "compile_errors_at_run: last_stderr_line")]
     public void A_malformed_languages_file_is_refused_with_the_file_and_the_field_named(string json, string expected)
     {
         var path = Path.Combine(_dir, "bad.json");

@@ -68,6 +68,12 @@ public class KernelConstantsTests
         ("Errno.EPERM", "EPERM"), ("Errno.ENOENT", "ENOENT"), ("Errno.EINTR", "EINTR"), ("Errno.EAGAIN", "EAGAIN"),
         ("Errno.EACCES", "EACCES"), ("Errno.EBUSY", "EBUSY"), ("Errno.EEXIST", "EEXIST"), ("Errno.EXDEV", "EXDEV"), ("Errno.EINVAL", "EINVAL"), ("Errno.ERANGE", "ERANGE"),
         ("Errno.EROFS", "EROFS"), ("Errno.ENOSYS", "ENOSYS"), ("Errno.ELOOP", "ELOOP"),
+        ("Errno.EPIPE", "EPIPE"), ("Sys.ClockGettime", "SYS_clock_gettime"), ("Flags.ClockProcessCputimeId", "CLOCK_PROCESS_CPUTIME_ID"),
+        ("Libc.WNohang", "WNOHANG"), ("Libc.PollHup", "POLLHUP"), ("Libc.ProtRead", "PROT_READ"), ("Libc.ProtWrite", "PROT_WRITE"),
+        ("Libc.MapShared", "MAP_SHARED"), ("Libc.AfUnix", "AF_UNIX"), ("Libc.SockSeqpacket", "SOCK_SEQPACKET"),
+        ("Libc.SockCloexec", "SOCK_CLOEXEC"), ("Libc.SolSocket", "SOL_SOCKET"), ("Libc.ScmRights", "SCM_RIGHTS"),
+        ("Libc.MsgNosignal", "MSG_NOSIGNAL"), ("Libc.MsgDontwait", "MSG_DONTWAIT"), ("Libc.MsgCmsgCloexec", "MSG_CMSG_CLOEXEC"), ("Libc.ShutRdwr", "SHUT_RDWR"),
+        ("sizeof(struct msghdr)", "sizeof(struct msghdr)"), ("sizeof(struct cmsghdr)", "sizeof(struct cmsghdr)"),
     ];
 
     /// <summary>The classes that hold the engine's kernel constants; each constant must be in <see cref="Pairs"/>.</summary>
@@ -90,6 +96,8 @@ public class KernelConstantsTests
         ["offsetof(struct stat, st_ino)"] = TreeRemoval.StatInoOffset,
         ["offsetof(struct stat, st_mode)"] = 24,
         ["sizeof(struct open_how)"] = 24,
+        ["sizeof(struct msghdr)"] = System.Runtime.CompilerServices.Unsafe.SizeOf<Libc.MsgHdr>(),
+        ["sizeof(struct cmsghdr)"] = System.Runtime.CompilerServices.Unsafe.SizeOf<Libc.CmsgHdr>(),
     };
 
     [Fact]
@@ -123,6 +131,7 @@ public class KernelConstantsTests
         Assert.Equal(sizeof(NativeLaunch.RunnerPlan), NativeLaunch.runner_abi_size(1));
         Assert.Equal(sizeof(NativeLaunch.RunnerError), NativeLaunch.runner_abi_size(2));
         Assert.Equal(sizeof(NativeLaunch.RunnerExit), NativeLaunch.runner_abi_size(3));
+        Assert.Equal(sizeof(NativeLaunch.RunnerHandoff), NativeLaunch.runner_abi_size(4));
     }
 
     private static long ReadConstant(string qualified)
@@ -144,6 +153,7 @@ public class KernelConstantsTests
             var source = """
                 #define _GNU_SOURCE
                 #include <stdio.h>
+                #include <time.h>
                 #include <stddef.h>
                 #include <fcntl.h>
                 #include <errno.h>

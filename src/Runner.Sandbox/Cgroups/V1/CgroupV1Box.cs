@@ -14,11 +14,14 @@ internal sealed class CgroupV1Box : IBoxCgroup
     private readonly string _cpuacct;
     private readonly string _pids;
     private readonly byte[] _cpuUsagePath;
+    private readonly Action<CgroupLimits> _writeLimits;
     private bool _disposed;
 
-    public CgroupV1Box(CgroupSystemCalls sys, IReadOnlyDictionary<string, string> controllerDirs)
+    public CgroupV1Box(CgroupSystemCalls sys, IReadOnlyDictionary<string, string> controllerDirs, Action<CgroupLimits> writeLimits)
     {
         _sys = sys;
+        _writeLimits = writeLimits;
+        HasCpuset = controllerDirs.ContainsKey("cpuset");
         _memory = controllerDirs["memory"];
         _cpuacct = controllerDirs["cpuacct"];
         _pids = controllerDirs["pids"];
@@ -30,6 +33,19 @@ internal sealed class CgroupV1Box : IBoxCgroup
     public IReadOnlyList<string> Directories { get; }
 
     public int CloneIntoFd => -1;
+
+    public bool HasCpuset { get; }
+
+    public void SetLimits(CgroupLimits limits)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (limits.Cpuset is not null && !HasCpuset)
+        {
+            throw new InvalidOperationException("this box was made without a cpuset cgroup");
+        }
+
+        _writeLimits(limits);
+    }
 
     internal bool HasPidsPeak => File.Exists(Path.Combine(_pids, "pids.peak"));
 

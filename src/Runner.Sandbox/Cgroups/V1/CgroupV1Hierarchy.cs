@@ -16,7 +16,7 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
     public IBoxCgroup CreateBox(string name, CgroupLimits limits)
     {
         CgroupNames.ValidateBox(name);
-        var controllers = limits.Cpuset is null ? Required : [.. Required, "cpuset"];
+        var controllers = limits.Cpuset is not null || (limits.CpusetLater && mounts.ContainsKey("cpuset")) ? [.. Required, "cpuset"] : Required;
         foreach (var controller in controllers)
         {
             if (!mounts.ContainsKey(controller))
@@ -34,7 +34,7 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
             dirs[controller] = Path.Combine(parentDir, name);
         }
 
-        var box = new CgroupV1Box(sys, dirs);
+        var box = new CgroupV1Box(sys, dirs, l => WriteLimits(dirs, l));
         try
         {
             foreach (var dir in box.Directories)
@@ -57,15 +57,19 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
     {
         var memory = dirs["memory"];
         var bytes = limits.MemoryBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        CgroupTree.WriteOrFail(Path.Combine(memory, "memory.limit_in_bytes"), bytes, Hint);
         var memsw = Path.Combine(memory, "memory.memsw.limit_in_bytes");
         if (File.Exists(memsw))
         {
-            // memsw is memory+swap, so equal limits leave no room for swap.
-            CgroupTree.WriteOrFail(memsw, bytes, Hint);
+            // memsw is memory+swap, so equal limits leave no room for swap. The kernel keeps
+            // memory <= memsw at every step, so a raise (a warm box's run limits) writes memsw first.
+            var raise = CgroupFile.ReadLong(memsw) < limits.MemoryBytes;
+            if (raise) CgroupTree.WriteOrFail(memsw, bytes, Hint);
+            CgroupTree.WriteOrFail(Path.Combine(memory, "memory.limit_in_bytes"), bytes, Hint);
+            if (!raise) CgroupTree.WriteOrFail(memsw, bytes, Hint);
         }
         else
         {
+            CgroupTree.WriteOrFail(Path.Combine(memory, "memory.limit_in_bytes"), bytes, Hint);
             // Without swap accounting the next best thing is to make the box never swap.
             CgroupTree.WriteOrFail(Path.Combine(memory, "memory.swappiness"), "0", Hint);
         }
@@ -89,12 +93,24 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
 
         CgroupTree.WriteOrFail(Path.Combine(dirs["pids"], "pids.max"), Invariant(limits.Pids), Hint);
 
-        if (limits.Cpuset is { } cpus)
+        if (dirs.TryGetValue("cpuset", out var cpuset))
         {
             // A v1 cpuset with empty cpus or mems refuses tasks; mems are inherited as they are.
-            var cpuset = dirs["cpuset"];
-            CgroupTree.WriteOrFail(Path.Combine(cpuset, "cpuset.mems"), ReadTrimmed(Path.Combine(Path.GetDirectoryName(cpuset)!, "cpuset.mems")), Hint);
-            CgroupTree.WriteCpus(Path.Combine(cpuset, "cpuset.cpus"), cpus, Path.Combine(Path.GetDirectoryName(cpuset)!, "cpuset.cpus"), Hint);
+            var up = Path.GetDirectoryName(cpuset)!;
+            var cpusFile = Path.Combine(cpuset, "cpuset.cpus");
+            if (ReadTrimmed(Path.Combine(cpuset, "cpuset.mems")).Length == 0)
+            {
+                CgroupTree.WriteOrFail(Path.Combine(cpuset, "cpuset.mems"), ReadTrimmed(Path.Combine(up, "cpuset.mems")), Hint);
+            }
+
+            if (limits.Cpuset is { } cpus)
+            {
+                CgroupTree.WriteCpus(cpusFile, cpus, Path.Combine(up, "cpuset.cpus"), Hint);
+            }
+            else if (ReadTrimmed(cpusFile).Length == 0)
+            {
+                CgroupTree.WriteOrFail(cpusFile, ReadTrimmed(Path.Combine(up, "cpuset.cpus")), Hint);
+            }
         }
     }
 

@@ -11,12 +11,15 @@ internal sealed class CgroupV2Box : IBoxCgroup
 
     private readonly CgroupSystemCalls _sys;
     private readonly byte[] _cpuStatPath;
+    private readonly Action<CgroupLimits> _writeLimits;
     private int _fd;
     private bool _disposed;
 
-    public CgroupV2Box(CgroupSystemCalls sys, string directory)
+    public CgroupV2Box(CgroupSystemCalls sys, string directory, Action<CgroupLimits> writeLimits, bool hasCpuset)
     {
         _sys = sys;
+        _writeLimits = writeLimits;
+        HasCpuset = hasCpuset;
         Directory = directory;
         _cpuStatPath = CgroupFile.NullTerminated(Path.Combine(directory, "cpu.stat"));
         _fd = Libc.open(directory, Libc.ODirectory | Libc.OCloexec, 0);
@@ -29,6 +32,19 @@ internal sealed class CgroupV2Box : IBoxCgroup
     public string Directory { get; }
 
     public int CloneIntoFd => _fd;
+
+    public bool HasCpuset { get; }
+
+    public void SetLimits(CgroupLimits limits)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (limits.Cpuset is not null && !HasCpuset)
+        {
+            throw new InvalidOperationException("this box was made without a cpuset cgroup");
+        }
+
+        _writeLimits(limits);
+    }
 
     internal bool HasMemoryPeak => File.Exists(Path.Combine(Directory, "memory.peak"));
 

@@ -16,7 +16,8 @@ internal sealed class CgroupV2Hierarchy(string root, string parent, CgroupSystem
     public IBoxCgroup CreateBox(string name, CgroupLimits limits)
     {
         CgroupNames.ValidateBox(name);
-        var controllers = limits.Cpuset is null ? Required : [.. Required, "cpuset"];
+        var cpusetLater = limits.CpusetLater && ReadWords(Path.Combine(root, "cgroup.controllers")).Contains("cpuset");
+        var controllers = limits.Cpuset is not null || cpusetLater ? [.. Required, "cpuset"] : Required;
         var parentDir = EnsureParent(controllers);
         var dir = Path.Combine(parentDir, name);
         try
@@ -33,7 +34,7 @@ internal sealed class CgroupV2Hierarchy(string root, string parent, CgroupSystem
         try
         {
             WriteLimits(dir, limits);
-            box = new CgroupV2Box(sys, dir);
+            box = new CgroupV2Box(sys, dir, l => WriteLimits(dir, l), controllers.Contains("cpuset"));
             return box;
         }
         catch

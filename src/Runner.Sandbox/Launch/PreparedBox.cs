@@ -1,0 +1,214 @@
+using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Hardening;
+using Runner.Sandbox.Namespaces;
+using Runner.Sandbox.Native;
+using Runner.Sandbox.Plan;
+
+namespace Runner.Sandbox.Launch;
+
+/// <summary>
+/// A box cloned and set up to the point where it waits for its program: namespaces, id maps,
+/// cgroup membership (on cgroup v1 the slow attach), credentials. Its init then blocks on a
+/// socket (RUNNER_OP_RECEIVE in runner_launch.c) until <see cref="Handoff"/> sends the run plan
+/// (mounts ... execve) with the program's fds. A box serves one program, never a second: its
+/// init interprets one handoff and the socket is closed before the program starts.
+/// A cold launch prepares one and hands off at once; <see cref="WarmPool"/> prepares them ahead.
+/// </summary>
+internal sealed unsafe class PreparedBox : IDisposable
+{
+    // Where the box's fds sit inside the box; runner_install_fds puts them there.
+    public const int SocketFd = 10, LauncherPidfdFd = 11, StdinFd = 12, StdoutFd = 13, StderrFd = 14, ErrorFd = 15, StatusFd = 16;
+
+    public const ulong NamespaceFlags = Flags.CloneNewUser | Flags.CloneNewPid | Flags.CloneNewNs | Flags.CloneNewNet
+        | Flags.CloneNewIpc | Flags.CloneNewUts;
+
+    private readonly SyscallPlan _plan;
+    private readonly bool _ourChild;
+    private int _socket;
+    private bool _exited;
+
+    private PreparedBox(BoxIdentity identity, IBoxCgroup cgroup, SyscallPlan plan, int pid, int pidfd, int socket, bool ourChild)
+    {
+        Identity = identity;
+        Cgroup = cgroup;
+        _plan = plan;
+        Pid = pid;
+        Pidfd = pidfd;
+        _socket = socket;
+        _ourChild = ourChild;
+    }
+
+    public BoxIdentity Identity { get; }
+    public IBoxCgroup Cgroup { get; }
+
+    /// <summary>Host pid of the box's init.</summary>
+    public int Pid { get; }
+
+    public int Pidfd { get; private set; }
+
+    /// <summary>
+    /// Clones the box from <paramref name="launcher"/> (or from this process when null) and
+    /// takes it through the parent's steps. Throws <see cref="LaunchFailure"/>.
+    /// </summary>
+    public static PreparedBox Prepare(BoxIdentity identity, IBoxCgroup cgroup, LauncherProcess? launcher)
+    {
+        var step = LaunchStep.Clone;
+        var pair = stackalloc int[2];
+        if (Libc.socketpair(Libc.AfUnix, Libc.SockSeqpacket | Libc.SockCloexec, 0, pair) < 0)
+            throw new LaunchFailure(step, Libc.Errno, "socketpair for the box");
+        int ours = pair[0], theirs = pair[1];
+        var plan = new SyscallPlan();
+        PreparedBox? box = null;
+        try
+        {
+            BuildPlan(plan, identity);
+            var sealedPlan = plan.SealInPlace(SocketFd, -1);
+            // Root creates the box's user namespace as the slot's uid (see runner_launch.c).
+            var owner = identity.Privileged ? identity.HostUid : -1L;
+            ReadOnlySpan<int> fds = [theirs, launcher?.Pidfd ?? ParentDeath.Pidfd];
+            ReadOnlySpan<int> targets = [SocketFd, LauncherPidfdFd];
+            long cloned;
+            int pidfd;
+            if (launcher is not null)
+            {
+                cloned = launcher.Clone(sealedPlan, NamespaceFlags, cgroup.CloneIntoFd, owner, fds, targets, out pidfd);
+            }
+            else
+            {
+                fixed (int* f = fds, t = targets)
+                    cloned = NativeLaunch.runner_clone(sealedPlan, NamespaceFlags, cgroup.CloneIntoFd, owner, f, t, fds.Length, &pidfd);
+            }
+            Libc.close(theirs);
+            theirs = -1;
+            if (cloned < 0)
+                throw new LaunchFailure(step, (int)-cloned, "clone3 with new user, pid, mount, net, ipc and uts namespaces");
+            box = new PreparedBox(identity, cgroup, plan, (int)cloned, pidfd, ours, launcher is null);
+            ours = -1;
+
+            step = LaunchStep.IdMaps;
+            UserNamespace.WriteIdMapsFromParent(box.Pid, identity);
+            ProcessPriority.ResetFromParent(box.Pid);
+            step = LaunchStep.CgroupAttach;
+            if (cgroup.CloneIntoFd < 0) cgroup.AddProcess(box.Pid);
+
+            step = LaunchStep.WaitGo;
+            byte go = 1;
+            if (Libc.write(box._socket, &go, 1) != 1)
+                throw new LaunchFailure(step, Libc.Errno, "send the go byte");
+            return box;
+        }
+        catch (Exception e)
+        {
+            if (box is not null) box.Dispose();
+            else plan.Dispose();
+            if (ours >= 0) Libc.close(ours);
+            if (theirs >= 0) Libc.close(theirs);
+            if (e is LaunchFailure) throw;
+            throw new LaunchFailure(step, 0, e.Message);
+        }
+    }
+
+    /// <summary>The box's steps up to the wait for its program; they run in the box's init.</summary>
+    private static void BuildPlan(SyscallPlan plan, BoxIdentity identity)
+    {
+        ParentDeath.AddFirstChildStep(plan);
+        plan.Add(LaunchStep.WaitGo, "wait for the go byte", Sys.Read, SocketFd, (long)plan.Arena.Allocate(8), 1,
+            flags: NativeLaunch.CheckEqual, expect: 1);
+        // Whatever the launcher had open, the service's stdio included; the handoff's fds come
+        // in at the lowest free numbers and move to their targets.
+        plan.Add(LaunchStep.Stdio, $"close fds 0-{SocketFd - 1}", Sys.CloseRange, 0, SocketFd - 1, 0);
+        plan.Add(LaunchStep.Stdio, $"close fds {LauncherPidfdFd + 1}-", Sys.CloseRange, LauncherPidfdFd + 1, uint.MaxValue, 0);
+        // The box's init is a copy of its launcher. Non-dumpable, its /proc files belong to the
+        // host's root and the box cannot read them; the program becomes dumpable again at execve.
+        plan.Add(LaunchStep.Credentials, "prctl(PR_SET_DUMPABLE, 0)", Sys.Prctl, Flags.PrSetDumpable, 0, 0, 0, 0);
+        CgroupNamespace.AddChildSteps(plan);
+        UserNamespace.AddChildSteps(plan, identity);
+        ParentDeath.AddChildSteps(plan, LauncherPidfdFd);
+        plan.AddReceive(LaunchStep.WaitGo, SocketFd);
+    }
+
+    /// <summary>
+    /// False when the box can no longer serve: its init has exited (its launcher died, or a step
+    /// failed) or it wrote a failure to its socket.
+    /// </summary>
+    public bool IsUsable
+    {
+        get
+        {
+            if (_exited || _socket < 0) return false;
+            var polls = stackalloc Libc.PollFd[2];
+            polls[0] = new Libc.PollFd { Fd = Pidfd, Events = Libc.PollIn };
+            polls[1] = new Libc.PollFd { Fd = _socket, Events = Libc.PollIn };
+            return Libc.poll(polls, 2, 0) == 0;
+        }
+    }
+
+    /// <summary>
+    /// Sends the run plan and the program's fds (stdin, stdout, stderr, error pipe, status pipe).
+    /// Returns 0 or an errno (EPIPE: the box is gone). Only once: the box closes its socket.
+    /// </summary>
+    public int Handoff(NativeLaunch.RunnerPlan* runPlan, ReadOnlySpan<int> fds)
+    {
+        if (_socket < 0) return Errno.EPIPE;
+        var handoff = new NativeLaunch.RunnerHandoff { Plan = runPlan, FdCount = fds.Length };
+        ReadOnlySpan<int> targets = [StdinFd, StdoutFd, StderrFd, ErrorFd, StatusFd];
+        for (var i = 0; i < fds.Length; i++) handoff.Targets[i] = targets[i];
+        var sent = LauncherProcess.Send(_socket, &handoff, sizeof(NativeLaunch.RunnerHandoff), fds);
+        return sent < 0 ? Libc.Errno : 0;
+    }
+
+    /// <summary>A failure of one of this box's own steps, when its init reported one.</summary>
+    public (LaunchStep Step, int Errno, string What)? PreparationError()
+    {
+        if (_socket < 0) return null;
+        NativeLaunch.RunnerError error;
+        var iov = new Libc.IoVec { Base = &error, Length = (nuint)sizeof(NativeLaunch.RunnerError) };
+        var message = new Libc.MsgHdr { Iov = &iov, IovLength = 1 };
+        var got = Libc.recvmsg(_socket, &message, Libc.MsgDontwait);
+        if (got != sizeof(NativeLaunch.RunnerError)) return null;
+        var (step, what) = _plan.Describe(error.OpIndex);
+        return (step, error.Error, what);
+    }
+
+    public void Kill() => Libc.syscall(Sys.PidfdSendSignal, Pidfd, Libc.SigKill, 0, 0);
+
+    /// <summary>Waits until the box's init has exited (and reaps it when this process cloned it).</summary>
+    public void WaitForExit()
+    {
+        if (_exited || Pidfd < 0) return;
+        var poll = new Libc.PollFd { Fd = Pidfd, Events = Libc.PollIn };
+        while (Libc.poll(&poll, 1, -1) < 0 && Libc.Errno == Errno.EINTR) { }
+        if (_ourChild)
+        {
+            var info = stackalloc byte[128];
+            while (Libc.waitid(Libc.PPidfd, Pidfd, info, Libc.WExited) < 0 && Libc.Errno == Errno.EINTR) { }
+        }
+        _exited = true;
+    }
+
+    /// <summary>Kills the box if it still runs, waits for it and frees its fds and plan. Not its cgroup.</summary>
+    public void Dispose()
+    {
+        if (Pidfd >= 0)
+        {
+            if (!_exited) Kill();
+            WaitForExit();
+            Libc.close(Pidfd);
+            Pidfd = -1;
+        }
+        if (_socket >= 0)
+        {
+            Libc.close(_socket);
+            _socket = -1;
+        }
+        _plan.Dispose();
+    }
+}
+
+/// <summary>A launch step that failed in the parent or in the box, with its errno (0: none).</summary>
+internal sealed class LaunchFailure(LaunchStep step, int errno, string what) : Exception(what)
+{
+    public LaunchStep Step { get; } = step;
+    public int Errno { get; } = errno;
+    public string What { get; } = what;
+}

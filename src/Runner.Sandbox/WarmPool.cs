@@ -1,0 +1,267 @@
+using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Launch;
+
+namespace Runner.Sandbox;
+
+/// <summary>
+/// Boxes prepared ahead, so a program starts with only its own steps on the critical path.
+/// A background thread keeps <see cref="Size"/> boxes cloned from a runner-launcher of the pool's
+/// own, each in its cgroup (on cgroup v1 the attach, which can wait 6-21 ms for an RCU grace
+/// period, happens here), with credentials set, blocked until a program comes. <see cref="Run"/>
+/// takes one, writes the program's limits (memory, pids, cpuset) into its cgroup and sends the
+/// run plan (mounts, rlimits, capabilities, seccomp, execve); it falls back to a cold launch when
+/// no box is ready. A box serves one program and is then destroyed; a box whose launcher died,
+/// or that failed, is never handed out. <see cref="Dispose"/> drains the pool: no process, cgroup
+/// or mount is left. <see cref="Box.Run"/> uses one per options value when
+/// <see cref="SandboxOptions.WarmBoxes"/> is above 0.
+/// </summary>
+public sealed class WarmPool : IDisposable
+{
+    // A box's init needs little before it has a program; the run's limits replace these.
+    private const long PreparedMemoryBytes = 64L << 20;
+    private const int PreparedPids = 2;
+
+    private static readonly Lock SharedGate = new();
+    private static readonly Dictionary<SandboxOptions, WarmPool> Shared = [];
+
+    private readonly SandboxOptions _options;
+    private readonly ICgroupHierarchy _hierarchy;
+    private readonly string _state;
+    private readonly Queue<WarmBox> _ready = new();
+    private readonly object _gate = new();
+    private readonly Thread _refill;
+    private LauncherProcess? _launcher;
+    private bool _disposed;
+    private long _warmRuns, _coldRuns;
+
+    /// <summary>Starts filling a pool of <paramref name="size"/> boxes (1 to 64) in the background.</summary>
+    public WarmPool(SandboxOptions options, int size)
+    {
+        options.Validate();
+        if (size is < 1 or > BoxSlot.WarmSlotCount)
+            throw new SandboxSpecException("warm_boxes", $"expected 1 to {BoxSlot.WarmSlotCount} warm boxes, got {size}");
+        _options = options;
+        Size = size;
+        _hierarchy = Box.HierarchyFor(options);
+        _state = StateDirectory.Resolve(options);
+        StateDirectory.Prepare(_state);
+        _refill = new Thread(Refill) { IsBackground = true, Name = "runner warm pool" };
+        _refill.Start();
+    }
+
+    public int Size { get; }
+
+    /// <summary>Boxes ready now.</summary>
+    public int Ready
+    {
+        get
+        {
+            lock (_gate) return _ready.Count;
+        }
+    }
+
+    /// <summary>Runs served by a warm box / by a cold launch because none was ready.</summary>
+    public long WarmRuns => Interlocked.Read(ref _warmRuns);
+
+    public long ColdRuns => Interlocked.Read(ref _coldRuns);
+
+    /// <summary>Why the last refill failed (null while it works); the pool then retries every half second.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>Host pid of the pool's runner-launcher, or -1.</summary>
+    internal int LauncherPid => _launcher?.Pid ?? -1;
+
+    /// <summary>Host pids of the ready boxes' inits.</summary>
+    internal IReadOnlyList<int> ReadyPids()
+    {
+        lock (_gate) return [.. _ready.Select(w => w.Box.Pid)];
+    }
+
+    /// <summary>Waits until <paramref name="count"/> boxes are ready; false on timeout.</summary>
+    public bool WaitUntilReady(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        lock (_gate)
+        {
+            while (_ready.Count < Math.Min(count, Size))
+            {
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || _disposed) return false;
+                Monitor.Wait(_gate, left);
+            }
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Runs one program like <see cref="Box.Run"/>, in a warm box when one is ready. Faults come
+    /// back as <see cref="SandboxStatus.InternalError"/>; only an invalid spec throws.
+    /// </summary>
+    public SandboxResult Run(SandboxSpec spec, CancellationToken cancellationToken = default)
+    {
+        spec.Validate();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Take(spec) is { } warm)
+        {
+            var result = Launcher.RunWarm(warm, spec, _options, cancellationToken, out var neverStarted);
+            if (!neverStarted)
+            {
+                Interlocked.Increment(ref _warmRuns);
+                return result;
+            }
+            // Its launcher died between the check and the handoff; the program never ran.
+        }
+        Interlocked.Increment(ref _coldRuns);
+        return Launcher.Run(spec, _options, _hierarchy, cancellationToken);
+    }
+
+    /// <summary>The process-wide pool for <paramref name="options"/> (see <see cref="SandboxOptions.WarmBoxes"/>).</summary>
+    internal static WarmPool For(SandboxOptions options)
+    {
+        lock (SharedGate)
+        {
+            if (Shared.TryGetValue(options, out var pool)) return pool;
+            if (Shared.Count == 0) AppDomain.CurrentDomain.ProcessExit += (_, _) => DrainShared();
+            pool = new WarmPool(options, options.WarmBoxes);
+            Shared[options] = pool;
+            return pool;
+        }
+    }
+
+    /// <summary>Drains every pool <see cref="Box.Run"/> started (also done at process exit).</summary>
+    public static void DrainShared()
+    {
+        List<WarmPool> pools;
+        lock (SharedGate)
+        {
+            pools = [.. Shared.Values];
+            Shared.Clear();
+        }
+        foreach (var pool in pools) pool.Dispose();
+    }
+
+    private WarmBox? Take(SandboxSpec spec)
+    {
+        var stale = new List<WarmBox>();
+        WarmBox? taken = null;
+        lock (_gate)
+        {
+            while (_ready.Count > 0)
+            {
+                var warm = _ready.Dequeue();
+                if (!warm.IsUsable)
+                {
+                    stale.Add(warm);
+                    continue;
+                }
+                if (spec.Limits.Cpuset is not null && !warm.Box.Cgroup.HasCpuset)
+                {
+                    // No cpuset controller for warm boxes here: this one stays for the next spec.
+                    _ready.Enqueue(warm);
+                    break;
+                }
+                taken = warm;
+                break;
+            }
+            Monitor.PulseAll(_gate);
+        }
+        foreach (var warm in stale) warm.Dispose();
+        return taken;
+    }
+
+    private void Refill()
+    {
+        while (true)
+        {
+            lock (_gate)
+            {
+                if (_disposed) return;
+                if (_ready.Count >= Size && (_launcher?.IsAlive ?? false))
+                {
+                    // Wake now and then to notice a dead launcher even when nobody takes a box.
+                    Monitor.Wait(_gate, 200);
+                    continue;
+                }
+            }
+            try
+            {
+                if (_launcher is null || !_launcher.IsAlive)
+                {
+                    DiscardReady();
+                    _launcher?.Dispose();
+                    _launcher = null;
+                    _launcher = LauncherProcess.Start();
+                }
+                var warm = PrepareOne(_launcher);
+                lock (_gate)
+                {
+                    if (warm is not null && !_disposed)
+                    {
+                        _ready.Enqueue(warm);
+                        warm = null;
+                        Monitor.PulseAll(_gate);
+                    }
+                    else if (warm is null && !_disposed)
+                    {
+                        // Every warm slot of the host is taken: try again later.
+                        Monitor.Wait(_gate, 100);
+                    }
+                }
+                warm?.Dispose();
+                LastError = null;
+            }
+            catch (Exception e)
+            {
+                LastError = e is LaunchFailure f ? $"launch step {Launcher.StepName(f.Step)} failed ({f.What}), errno {f.Errno}" : e.Message;
+                lock (_gate)
+                {
+                    if (!_disposed) Monitor.Wait(_gate, 500);
+                }
+            }
+        }
+    }
+
+    private WarmBox? PrepareOne(LauncherProcess launcher)
+    {
+        if (BoxSlot.TryAcquireWarm(_options, _state) is not { } slot) return null;
+        IBoxCgroup? cgroup = null;
+        try
+        {
+            cgroup = _hierarchy.CreateBox(slot.CgroupName, new CgroupLimits(PreparedMemoryBytes, PreparedPids) { CpusetLater = true });
+            var box = PreparedBox.Prepare(slot.Identity, cgroup, launcher);
+            return new WarmBox(slot, cgroup, box, launcher);
+        }
+        catch
+        {
+            cgroup?.Dispose();
+            slot.Dispose();
+            throw;
+        }
+    }
+
+    private void DiscardReady()
+    {
+        List<WarmBox> all;
+        lock (_gate)
+        {
+            all = [.. _ready];
+            _ready.Clear();
+        }
+        foreach (var warm in all) warm.Dispose();
+    }
+
+    /// <summary>Stops refilling, destroys every ready box (process, cgroup) and stops the launcher.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Monitor.PulseAll(_gate);
+        }
+        _refill.Join();
+        DiscardReady();
+        _launcher?.Dispose();
+        _launcher = null;
+    }
+}
