@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Runner for installation with the tools of the OS: a tarball rooted at / and, where
 # dpkg-deb exists, a .deb with the same files, both under FHS paths:
-#   /usr/bin/runner                          the CLI (NativeAOT, one file; needs libc and libseccomp.so.2)
+#   /usr/bin/runner -> /usr/lib/runner/cli/runner   the CLI (NativeAOT; needs libc and libseccomp.so.2),
+#                                            with what it looks for beside itself (runner-launcher, ...)
 #   /usr/lib/runner/api/Runner.Api           the API host   (framework-dependent: needs the
 #   /usr/lib/runner/worker/Runner.Worker     the worker host  ASP.NET Core 10 shared runtime)
 #   /usr/share/runner/seccomp/default.json   the default syscall profile (the CLI embeds it too)
@@ -43,7 +44,10 @@ publish Runner.Cli "$work/cli"
 publish Runner.Api "$root/usr/lib/runner/api" --self-contained false
 publish Runner.Worker "$root/usr/lib/runner/worker" --self-contained false
 
-install -D -m 755 "$work/cli/runner" "$root/usr/bin/runner"
+rm -f "$work/cli/runner.dbg"
+mkdir -p "$root/usr/lib/runner" "$root/usr/bin"
+cp -r "$work/cli" "$root/usr/lib/runner/cli"
+ln -s ../lib/runner/cli/runner "$root/usr/bin/runner"
 install -D -m 644 "$repo/seccomp/default.json" "$root/usr/share/runner/seccomp/default.json"
 install -D -m 644 "$repo/src/Runner.Judge/languages.json" "$root/usr/share/runner/languages.json"
 install -D -m 644 -t "$root/usr/lib/systemd/system" "$repo/deploy/systemd/runner-api.service" "$repo/deploy/systemd/runner-worker.service"

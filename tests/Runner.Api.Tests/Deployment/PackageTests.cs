@@ -39,7 +39,7 @@ public sealed partial class PackageTests(PackageTests.Built package) : IClassFix
 
     private static readonly string[] Installed =
     [
-        "usr/bin/runner", "usr/lib/runner/api/Runner.Api", "usr/lib/runner/api/Runner.Api.dll", "usr/lib/runner/api/appsettings.json",
+        "usr/bin/runner", "usr/lib/runner/cli/runner", "usr/lib/runner/api/Runner.Api", "usr/lib/runner/api/Runner.Api.dll", "usr/lib/runner/api/appsettings.json",
         "usr/lib/runner/worker/Runner.Worker", "usr/lib/runner/worker/Runner.Worker.dll", "usr/lib/runner/worker/appsettings.json",
         "usr/share/runner/seccomp/default.json", "usr/share/runner/languages.json",
         "usr/lib/systemd/system/runner-api.service", "usr/lib/systemd/system/runner-worker.service",
@@ -57,7 +57,8 @@ public sealed partial class PackageTests(PackageTests.Built package) : IClassFix
         var deb = Path.Combine(package.Output, "runner_1.2.3_amd64.deb");
         var contents = Run("dpkg-deb", ["--contents", deb], TimeSpan.FromMinutes(1));
         Assert.True(contents.Exit == 0, contents.Stderr);
-        var debFiles = contents.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('-'))
+        // Regular files and symlinks ("usr/bin/runner -> ../lib/runner/cli/runner"), as EnumerateFiles lists them.
+        var debFiles = contents.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l[0] is '-' or 'l')
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[5].TrimStart('.', '/')).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(tarFiles, debFiles);
         var conffiles = Run("dpkg-deb", ["--info", deb, "conffiles"], TimeSpan.FromMinutes(1));
