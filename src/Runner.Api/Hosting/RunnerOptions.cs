@@ -27,6 +27,17 @@ public sealed class RunnerOptions
     /// <summary>Cgroup parent for boxes (see SandboxOptions.CgroupParent).</summary>
     public string CgroupParent { get; set; } = "runner";
 
+    /// <summary>
+    /// Boxes kept prepared ahead (SandboxOptions.WarmBoxes), so a test's program does not wait
+    /// for its box's set-up. -1 (default): one per judge worker in a process with the worker
+    /// role, none in an api-only one; 0 turns the pool off; at most 64.
+    /// </summary>
+    public int WarmBoxes { get; set; } = -1;
+
+    /// <summary>The pool size <see cref="WarmBoxes"/> resolves to in a process with these roles.</summary>
+    public int ResolveWarmBoxes(RunnerRoles roles) =>
+        WarmBoxes >= 0 ? WarmBoxes : roles.Worker ? Math.Min(Runs.WorkerCount.Resolve(this), 64) : 0;
+
     /// <summary>Directory under which run box directories are created.</summary>
     public string? WorkRoot { get; set; }
 }

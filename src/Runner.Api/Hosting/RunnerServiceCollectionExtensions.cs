@@ -30,7 +30,7 @@ public static class RunnerServiceCollectionExtensions
 
         services.AddSingleton(roles);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new SandboxOptions { CgroupParent = options.CgroupParent });
+        services.AddSingleton(new SandboxOptions { CgroupParent = options.CgroupParent, WarmBoxes = options.ResolveWarmBoxes(roles) });
         services.AddSingleton<WorkerIdentity>();
         services.AddSingleton<JudgeWorkRoot>();
         services.AddSingleton<CompletionSignals>();
