@@ -9,8 +9,8 @@ using Runner.Sandbox;
 //     default      a cold box cloned from runner-launcher (what Box.Run does by default)
 //     --inprocess  a cold box cloned from this .NET process (SandboxOptions.Launcher = InProcess)
 //     --warm       a box from a WarmPool of one, refilled (untimed) between runs
-//   Fields: median_ms/p90_ms/min_ms (the whole Box.Run), exec_median_ms (from the call to the
-//   program's execve), cpu_median_ms (the cpu_time reported for /bin/true), warm_runs/cold_runs.
+//   Fields: median_ms/p90_ms/min_ms (the whole Box.Run), exec_median_ms/exec_min_ms (from the call
+//   to the program's execve), cpu_median_ms (the cpu_time reported for /bin/true), warm_runs/cold_runs.
 var flags = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToHashSet();
 var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var runs = numbers.Length > 0 ? int.Parse(numbers[0], CultureInfo.InvariantCulture) : 200;
@@ -58,7 +58,7 @@ Array.Sort(exec);
 Array.Sort(cpu);
 var pooled = pool is null ? "" : $",\"warm_runs\":{pool.WarmRuns},\"cold_runs\":{pool.ColdRuns}";
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"runs\":{runs},\"median_ms\":{whole[runs / 2]:0.000},\"p90_ms\":{whole[runs * 9 / 10]:0.000},\"min_ms\":{whole[0]:0.000},\"exec_median_ms\":{exec[runs / 2]:0.000},\"cpu_median_ms\":{cpu[runs / 2]:0.000}{pooled}}}"));
+    $"{{\"runs\":{runs},\"median_ms\":{whole[runs / 2]:0.000},\"p90_ms\":{whole[runs * 9 / 10]:0.000},\"min_ms\":{whole[0]:0.000},\"exec_median_ms\":{exec[runs / 2]:0.000},\"exec_min_ms\":{exec[0]:0.000},\"cpu_median_ms\":{cpu[runs / 2]:0.000}{pooled}}}"));
 
 static void Check(SandboxResult r)
 {

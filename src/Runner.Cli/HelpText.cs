@@ -55,6 +55,7 @@ internal static class HelpText
           RUNNER_FIRST_UID       first host uid/gid of the box range when run as root (default 100000)
           RUNNER_SLOTS           concurrent boxes on this host (default: one per core)
           RUNNER_STATE_DIR       slot locks and mount points (default /run/runner or $XDG_RUNTIME_DIR/runner)
+          RUNNER_LAUNCHER        clone boxes from runner-launcher (process, default) or from runner itself (in-process)
 
         Judge options ('runner judge'; see README.md, section "Judging"):
           --language ID          a language id from 'runner languages'

@@ -34,7 +34,7 @@ public sealed record SandboxOptions
     /// Where boxes are cloned from. <see cref="BoxLauncher.Process"/> (default): runner-launcher,
     /// a small C process started once, next to the engine's assembly; a clone then copies its few
     /// page tables rather than this process's (about 12 ms per box in the service). When it cannot
-    /// run (not shipped, as in the NativeAOT CLI), boxes are cloned in-process.
+    /// run (not shipped beside the engine), boxes are cloned in-process.
     /// </summary>
     public BoxLauncher Launcher { get; init; } = BoxLauncher.Process;
 

@@ -28,6 +28,7 @@ public sealed class WarmPool : IDisposable
     private readonly ICgroupHierarchy _hierarchy;
     private readonly string _state;
     private readonly Queue<WarmBox> _ready = new();
+    private readonly Queue<WarmBox> _retired = new();
     private readonly object _gate = new();
     private readonly Thread _refill;
     private LauncherProcess? _launcher;
@@ -103,7 +104,7 @@ public sealed class WarmPool : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Take(spec) is { } warm)
         {
-            var result = Launcher.RunWarm(warm, spec, _options, cancellationToken, out var neverStarted);
+            var result = Launcher.RunWarm(warm, spec, _options, cancellationToken, Retire, out var neverStarted);
             if (!neverStarted)
             {
                 Interlocked.Increment(ref _warmRuns);
@@ -140,6 +141,42 @@ public sealed class WarmPool : IDisposable
         foreach (var pool in pools) pool.Dispose();
     }
 
+    /// <summary>A used box: the refill thread removes its cgroup and frees its slot, after the result is back.</summary>
+    private void Retire(WarmBox warm)
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _retired.Enqueue(warm);
+                Monitor.PulseAll(_gate);
+                return;
+            }
+        }
+        warm.Dispose();
+    }
+
+    private void DisposeRetired()
+    {
+        while (true)
+        {
+            WarmBox? warm;
+            lock (_gate)
+            {
+                if (!_retired.TryDequeue(out warm)) return;
+            }
+            try
+            {
+                warm.Dispose();
+            }
+            catch (Exception e)
+            {
+                // The next box in this slot removes a leftover cgroup before use.
+                LastError = $"removing a used box: {e.Message}";
+            }
+        }
+    }
+
     private WarmBox? Take(SandboxSpec spec)
     {
         var stale = new List<WarmBox>();
@@ -173,9 +210,11 @@ public sealed class WarmPool : IDisposable
     {
         while (true)
         {
+            DisposeRetired();
             lock (_gate)
             {
                 if (_disposed) return;
+                if (_retired.Count > 0) continue;
                 if (_ready.Count >= Size && (_launcher?.IsAlive ?? false))
                 {
                     // Wake now and then to notice a dead launcher even when nobody takes a box.
@@ -260,6 +299,7 @@ public sealed class WarmPool : IDisposable
             Monitor.PulseAll(_gate);
         }
         _refill.Join();
+        DisposeRetired();
         DiscardReady();
         _launcher?.Dispose();
         _launcher = null;

@@ -69,6 +69,20 @@ public sealed class SubmissionEventsTests(PostgresServer postgres) : IClassFixtu
         Assert.True(problem.GetProperty("errors").TryGetProperty("Last-Event-ID", out _), problem.ToString());
     }
 
+    [Fact]
+    public async Task Without_a_database_the_stream_carries_the_same_events_through_in_process_signals()
+    {
+        await using var host = TestHosts.Api("");
+        var client = host.Client();
+        var id = (await (await client.PostJson("/api/v1/submissions", new { language = TestHosts.Python, source = Programs.SlowEchoPython(0.2), stdin = "x", expected_output = "x" })).Expect(202)).GetProperty("id").GetString()!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new List<SseEvent>();
+        await foreach (var e in EventStream.ReadAsync(client, $"/api/v1/submissions/{id}/events", ct: timeout.Token)) seen.Add(e);
+        Assert.Equal(["queued", "compiling", "compiled", "test", "finished"], seen.Select(e => e.Type));
+        Assert.Equal([1L, 2, 3, 4, 5], seen.Select(e => e.Id));
+        Assert.Equal("accepted", seen[^1].Data.GetProperty("verdict").GetString());
+    }
+
     private static async Task WaitForLanguageAsync(HttpClient client, WorkerProcess worker)
     {
         var deadline = DateTime.UtcNow.AddSeconds(90);

@@ -81,6 +81,12 @@ public sealed class SubmissionManagementTests(PostgresServer postgres) : IClassF
                 await Task.Delay(10);
             }
 
+            // Its event stream ends with finished, the cancelled submission, after the two tests.
+            var events = new List<SseEvent>();
+            await foreach (var e in EventStream.ReadAsync(client, $"/api/v1/submissions/{running}/events")) events.Add(e);
+            Assert.Equal(["queued", "compiling", "compiled", "test", "test", "finished"], events.Select(e => e.Type));
+            Assert.Equal("cancelled", events[^1].Data.GetProperty("verdict").GetString());
+
             // The queued one's job finds it finished and judges nothing; a finished one is removed.
             Assert.Equal(204, (int)(await client.DeleteAsync($"/api/v1/submissions/{running}")).StatusCode);
             await (await client.GetAsync($"/api/v1/submissions/{running}")).Expect(404);
@@ -88,6 +94,52 @@ public sealed class SubmissionManagementTests(PostgresServer postgres) : IClassF
             var later = await (await client.GetAsync($"/api/v1/submissions/{queued}")).Expect(200);
             Assert.Equal("cancelled", later.GetProperty("verdict").GetString());
             Assert.Equal(0, later.GetProperty("attempts").GetInt32());
+        }
+        finally
+        {
+            Directory.Delete(workRoot, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_process_kills_the_box_of_a_submission_cancelled_through_a_separate_api_process_within_a_second()
+    {
+        var workRoot = Directory.CreateDirectory(Path.Combine("/dev/shm", "runner-flow-cancel-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        File.SetUnixFileMode(workRoot, (UnixFileMode)0b111_101_101);
+        try
+        {
+            var db = await postgres.CreateDatabaseAsync();
+            using var api = new ApiProcess(db);
+            using var worker = new WorkerProcess(db, new Dictionary<string, string> { ["Runner:WorkRoot"] = workRoot });
+            var client = await api.ClientAsync(TimeSpan.FromSeconds(60));
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            while (!(await (await client.GetAsync("/api/v1/languages")).Expect(200)).EnumerateArray().Any(l => l.GetProperty("id").GetString() == TestHosts.Python))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the worker's languages never reached the API\nworker log:\n{worker.Log}");
+                await Task.Delay(200);
+            }
+            var id = (await (await client.PostJson("/api/v1/submissions", new
+            {
+                language = TestHosts.Python,
+                source = SlowThirdTest,
+                stdin = "slow",
+                limits = new { time = 5, wall_time = 50 },
+            })).Expect(202)).GetProperty("id").GetString()!;
+            string? alive;
+            while ((alive = Directory.EnumerateFiles(workRoot, "alive", SearchOption.AllDirectories).FirstOrDefault()) is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"the test never started\nworker log:\n{worker.Log}");
+                await Task.Delay(50);
+            }
+
+            var clock = Stopwatch.StartNew();
+            var cancelled = await (await client.DeleteAsync($"/api/v1/submissions/{id}")).Expect(200);
+            Assert.Equal("cancelled", cancelled.GetProperty("verdict").GetString());
+            while (File.Exists(alive))
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the box still runs {clock.Elapsed} after the DELETE\nworker log:\n{worker.Log}");
+                await Task.Delay(10);
+            }
         }
         finally
         {

@@ -22,7 +22,8 @@ internal static class GuestInitramfs
     {
         var busybox = HostCommand.Which("busybox")!;
         var runnerLibraries = SharedLibraries(runnerBinary);
-        var key = HashInputs(guestSources, [busybox, runnerBinary, .. runnerLibraries]);
+        var launcher = Path.Combine(Path.GetDirectoryName(runnerBinary)!, "runner-launcher");
+        var key = HashInputs(guestSources, [busybox, runnerBinary, .. runnerLibraries, .. File.Exists(launcher) ? [launcher] : Array.Empty<string>()]);
         var dir = Path.Combine(cacheRoot, "initramfs");
         Directory.CreateDirectory(dir);
         var image = Path.Combine(dir, $"initramfs-{key}.cpio.gz");

@@ -34,6 +34,7 @@ public class CliMainTests
         Assert.Contains("RUNNER_FIRST_UID", cli.Stdout);
         Assert.Contains("RUNNER_SLOTS", cli.Stdout);
         Assert.Contains("RUNNER_STATE_DIR", cli.Stdout);
+        Assert.Contains("RUNNER_LAUNCHER", cli.Stdout);
         Assert.Empty(cli.Stderr);
     }
 
@@ -109,6 +110,7 @@ public class CliMainTests
     [InlineData("RUNNER_SLOTS", "many")]
     [InlineData("RUNNER_FIRST_UID", "-5")]
     [InlineData("RUNNER_STATE_DIR", "relative/dir")]
+    [InlineData("RUNNER_LAUNCHER", "zygote")]
     public void A_bad_environment_setting_exits_2_naming_the_variable(string name, string value)
     {
         cli.Environment[name] = value;

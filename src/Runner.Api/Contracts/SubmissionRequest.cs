@@ -40,6 +40,18 @@ public sealed record SubmissionRequest
 
     /// <summary>Absolute http(s) URL that receives the finished result; its host must be allowed by configuration.</summary>
     public string? CallbackUrl { get; init; }
+
+    /// <summary>More files beside the source (headers, modules, Java packages): relative path in /box to its text.</summary>
+    public IReadOnlyDictionary<string, string>? Files { get; init; }
+
+    /// <summary>Subtasks over the tests (by name); see README.md, "Groups".</summary>
+    public IReadOnlyList<GroupRequest>? Groups { get; init; }
+
+    /// <summary>A stored problem's id: its tests, limits, checker and groups judge the submission (not together with tests, stdin, expected_output, limits, checker or groups).</summary>
+    public string? Problem { get; init; }
+
+    /// <summary>With problem: the version to judge with (default the latest not retired).</summary>
+    public string? Version { get; init; }
 }
 
 /// <summary>One test: the program's stdin and, optionally, the answer its output is checked against.</summary>

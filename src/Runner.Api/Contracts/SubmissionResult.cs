@@ -9,7 +9,8 @@ public sealed record SubmissionResult(
     double Score,
     CompileView? Compile,
     IReadOnlyList<TestJson> Tests,
-    string? Message)
+    string? Message,
+    IReadOnlyList<GroupJson>? Groups = null)
 {
     /// <summary>For a compatibility API's submission: every byte of each step, as that API reports it.</summary>
     public Judging.ExecutionResult? Execution { get; init; }

@@ -23,10 +23,16 @@ public sealed record SubmissionView
     public required Guid Id { get; init; }
     public required SubmissionStatus Status { get; init; }
     public required string Language { get; init; }
+
+    /// <summary>The problem and the version that judges (or judged) it; null for a submission that brought its own tests.</summary>
+    public StoredProblems.ProblemRef? Problem { get; init; }
     public Verdict? Verdict { get; init; }
     public double? Score { get; init; }
     public CompileView? Compile { get; init; }
     public IReadOnlyList<TestJson>? Tests { get; init; }
+
+    /// <summary>Per group (subtask), when the submission or its problem has groups: score, status and first failing test.</summary>
+    public IReadOnlyList<GroupJson>? Groups { get; init; }
 
     /// <summary>While running: what the worker is doing now.</summary>
     public ProgressView? Progress { get; init; }

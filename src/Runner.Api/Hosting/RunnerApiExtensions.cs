@@ -16,6 +16,7 @@ using Runner.Api.Metrics;
 using Runner.Api.Playground;
 using Runner.Api.Runs;
 using Runner.Api.Security;
+using Runner.Api.StoredProblems;
 using Runner.Api.Submissions;
 
 namespace Runner.Api.Hosting;
@@ -100,6 +101,7 @@ public static class RunnerApiExtensions
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapSubmissionsApi(limits).MapRunsApi(limits).MapLanguagesApi();
         api.MapSubmissionEventsApi().MapSubmissionManagementApi();
+        api.MapProblemsApi(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProblemOptions>>().Value);
         app.MapJudge0().MapPiston();
         app.MapPlayground();
 

@@ -11,6 +11,7 @@ using Runner.Api.Metrics;
 using Runner.Api.Queue;
 using Runner.Api.Runs;
 using Runner.Api.Storage;
+using Runner.Api.StoredProblems;
 using Runner.Sandbox;
 
 namespace Runner.Api.Hosting;
@@ -37,6 +38,7 @@ public static class RunnerServiceCollectionExtensions
         services.AddSingleton<EnqueueRetry>();
         services.AddHostedService(sp => sp.GetRequiredService<EnqueueRetry>());
         services.AddSingleton<CallbackPolicy>();
+        services.AddRunnerProblems(configuration);
         services.AddRunnerMetrics(configuration, roles);
         services.AddScoped<SubmissionQueue>();
         services.AddTransient<JudgeSubmissionJob>();

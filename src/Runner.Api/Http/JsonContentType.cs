@@ -20,6 +20,15 @@ public static class JsonContentType
             await next(http);
             return;
         }
+        if (http.GetEndpoint()?.Metadata.GetMetadata<RawBody>() is { } raw)
+        {
+            if (MediaTypeHeaderValue.TryParse(request.ContentType, out var given)
+                && raw.MediaTypes.Any(m => given.MediaType.Equals(m, StringComparison.OrdinalIgnoreCase)))
+                await next(http);
+            else
+                await RefuseAsync(http, $"must be {string.Join(" or ", raw.MediaTypes)}");
+            return;
+        }
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !IsJson(type))
         {
             await RefuseAsync(http, "must be application/json");

@@ -3,6 +3,7 @@ using Runner.Api.Contracts;
 using Runner.Api.Hosting;
 using Runner.Api.Languages;
 using Runner.Api.Storage;
+using Runner.Api.StoredProblems;
 using Runner.Judge;
 using Runner.Judge.Checking;
 using Runner.Judge.Json;
@@ -16,7 +17,7 @@ namespace Runner.Api.Judging;
 /// The real judge: Runner.Judge's pipeline (compile once, a fresh box per test, checkers)
 /// behind the service's seam, and its language catalog with versions detected in a box.
 /// </summary>
-public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot, ILogger<PipelineJudge> logger)
+public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot, ProblemCache problems, ILogger<PipelineJudge> logger)
     : ISubmissionJudge, IAvailableLanguages
 {
     private readonly LanguageCatalog _catalog = LanguageCatalog.Load();
@@ -64,7 +65,25 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
             },
             Interactor = input.Interactor is { } interactor ? new InteractorSpec(interactor.Source, interactor.Language) : null,
             StopOnFirstFailure = input.StopOnFirstFailure,
+            Groups = input.Groups,
+            Files = input.Files,
         };
+        // A problem's version brings the tests, limits, checker and groups, from this worker's cache.
+        ProblemLease? problem = null;
+        if (input.Problem is { } named)
+        {
+            try
+            {
+                problem = await problems.AcquireAsync(named, ct);
+                request = problem.Apply(request);
+            }
+            catch (Exception e) when (e is ProblemUnavailableException or IOException)
+            {
+                problem?.Dispose();
+                return new SubmissionResult(Verdict.InternalError, 0, null, [], $"problem '{named.Id}': {e.Message}");
+            }
+        }
+        using var held = problem;
         try
         {
             var report = await Task.Run(() => Runner.Judge.JudgePipeline.Run(request, JudgeOptions, progress, ct), ct);
@@ -88,5 +107,6 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
         JsonRounding.Round(report.Score.Points),
         report.Compile.Status == CompileStatus.Skipped ? null : CompileView.From(report.Compile),
         report.Tests.Select(TestJson.From).ToList(),
-        report.Message.Length == 0 ? null : report.Message);
+        report.Message.Length == 0 ? null : report.Message,
+        report.Groups?.Select(GroupJson.From).ToList());
 }

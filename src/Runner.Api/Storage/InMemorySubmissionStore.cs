@@ -145,17 +145,11 @@ public sealed class InMemorySubmissionStore(TimeProvider clock, IOptions<RunnerO
             .Where(r => filter.Status is not { } st || r.Status == st)
             .Where(r => filter.Language is not { } lang || r.Input.Language == lang)
             .Where(r => filter.Before is not { } before || r.Id.CompareTo(before) < 0)
-            .Where(r => filter.Problem is not { } problem || ProblemOf(r.Input) == problem)
+            .Where(r => filter.Problem is not { } problem || r.Input.Problem?.Id == problem)
             .OrderByDescending(r => r.Id)
             .Take(limit)
             .Select(r => r.ToSummary())
             .ToList());
-
-    /// <summary>The input's "problem" as stored, read the way PostgreSQL's <c>input->>'problem'</c> reads it.</summary>
-    private static string? ProblemOf(JudgeInput input) =>
-        System.Text.Json.JsonSerializer.SerializeToElement(input, StoreJson.Options) is var doc && doc.TryGetProperty("problem", out var p)
-            ? p.ValueKind == System.Text.Json.JsonValueKind.String ? p.GetString() : p.ValueKind == System.Text.Json.JsonValueKind.Null ? null : p.GetRawText()
-            : null;
 
     public Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct)
     {

@@ -219,7 +219,7 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
             SELECT id, status, language, result->>'verdict', (result->>'score')::float8, result->>'message', created_at, started_at, finished_at, attempts
               FROM runner.submissions
              WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR language = $2)
-               AND ($3::text IS NULL OR input->>'problem' = $3) AND ($4::uuid IS NULL OR id < $4)
+               AND ($3::text IS NULL OR input->'problem'->>'id' = $3) AND ($4::uuid IS NULL OR id < $4)
              ORDER BY id DESC
              LIMIT $5
             """);

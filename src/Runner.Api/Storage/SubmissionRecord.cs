@@ -1,6 +1,8 @@
 using Runner.Api.Contracts;
+using Runner.Api.StoredProblems;
 using Runner.Judge;
 using Runner.Judge.Checking;
+using Runner.Judge.Groups;
 using Runner.Sandbox;
 
 namespace Runner.Api.Storage;
@@ -31,10 +33,12 @@ public sealed record SubmissionRecord
         Id = Id,
         Status = Status,
         Language = Input.Language,
+        Problem = Input.Problem,
         Verdict = Result?.Verdict,
         Score = Result?.Score,
         Compile = Result?.Compile is { } compile ? Upgraded(compile) : null,
         Tests = Result?.Tests,
+        Groups = Result?.Groups,
         Message = Result?.Message,
         Progress = Status == SubmissionStatus.Running ? Progress : null,
         CreatedAt = CreatedAt,
@@ -82,6 +86,15 @@ public sealed record JudgeInput
     public JudgeInteractor? Interactor { get; init; }
     public bool StopOnFirstFailure { get; init; }
     public string? CallbackUrl { get; init; }
+
+    /// <summary>Files beside the source: path in /box to text.</summary>
+    public IReadOnlyDictionary<string, string>? Files { get; init; }
+
+    /// <summary>Inline groups; a problem's groups come from its version instead.</summary>
+    public IReadOnlyList<TestGroup>? Groups { get; init; }
+
+    /// <summary>When set, the tests, limits, checker and groups are the problem version's; <see cref="Tests"/> is empty.</summary>
+    public ProblemRef? Problem { get; init; }
 
     /// <summary>
     /// Set for submissions made through a compatibility API (Judge0, Piston): run the program

@@ -6,7 +6,10 @@ using Runner.Api.Hosting;
 using Runner.Api.Judging;
 using Runner.Api.Languages;
 using Runner.Api.Storage;
+using Runner.Api.StoredProblems;
+using Runner.Judge;
 using Runner.Judge.Checking;
+using Runner.Judge.Languages;
 
 namespace Runner.Api.Submissions;
 
@@ -36,7 +39,23 @@ public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy 
             errors.Add(Field(prefix, "source"), $"is larger than the server maximum of {server.MaxSourceBytes} bytes");
 
         var tests = new List<JudgeTestCase>();
-        if (request.Tests is { } given)
+        ProblemRef? problem = null;
+        if (request.Problem is not null)
+        {
+            if (request.Problem.Length == 0) errors.Add(Field(prefix, "problem"), "must be a problem id");
+            problem = new ProblemRef(request.Problem, request.Version);
+            // The problem decides these; a request that sets them too has misunderstood something.
+            foreach (var (field, given) in new (string, object?)[] { ("tests", request.Tests), ("stdin", request.Stdin), ("expected_output", request.ExpectedOutput),
+                ("limits", request.Limits), ("checker", request.Checker), ("groups", request.Groups), ("interactor", request.Interactor) })
+                if (given is not null) errors.Add(Field(prefix, field), $"comes from problem '{request.Problem}'; leave it out");
+        }
+        else if (request.Version is not null)
+            errors.Add(Field(prefix, "version"), "applies to a submission that names a problem");
+        if (problem is not null)
+        {
+            // The tests are the problem's, read by the worker from its cache.
+        }
+        else if (request.Tests is { } given)
         {
             if (given.Count == 0) errors.Add(Field(prefix, "tests"), "must contain at least one test when given");
             if (given.Count > server.MaxTests) errors.Add(Field(prefix, "tests"), $"has {given.Count} tests; the server maximum is {server.MaxTests}");
@@ -65,6 +84,10 @@ public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy 
             errors.Add(Field(prefix, request.Tests is null ? "stdin" : "tests"), $"test data is {testBytes} bytes; the server maximum is {server.MaxTestsBytes}");
 
         var limits = LimitsValidator.Resolve(request.Limits, server, Field(prefix, "limits"), errors);
+        var groups = problem is null
+            ? GroupsValidator.Resolve(request.Groups, tests.Select(t => t.Name), prefix.Length == 0 ? "" : prefix + ".", errors)
+            : null;
+        ValidateFiles(request, prefix, server, errors);
 
         var checker = new JudgeChecker(CheckerKind.Lines);
         if (request.Checker is { } c)
@@ -125,7 +148,31 @@ public sealed class SubmissionValidator(LiveLanguages languages, CallbackPolicy 
             Interactor = interactor,
             StopOnFirstFailure = request.StopOnFirstFailure,
             CallbackUrl = request.CallbackUrl,
+            Files = request.Files,
+            Groups = groups,
+            Problem = problem,
         };
+    }
+
+    private static readonly Lazy<LanguageCatalog> Catalog = new(() => LanguageCatalog.Load());
+
+    /// <summary>Files beside the source: names inside /box, not the language's main file, within the source's byte bound.</summary>
+    private static void ValidateFiles(SubmissionRequest request, string prefix, LimitOptions server, ValidationErrors errors)
+    {
+        if (request.Files is not { } files) return;
+        if (files.Count > JudgeRequest.MaxFiles) errors.Add(Field(prefix, "files"), $"has {files.Count} files; the server maximum is {JudgeRequest.MaxFiles}");
+        var main = request.Language is null ? null : Catalog.Value.Find(request.Language)?.SourceFile;
+        long bytes = 0;
+        foreach (var (path, text) in files)
+        {
+            var field = Field(prefix, $"files.{path}");
+            if (SubmissionFiles.Problem(path) is { } problem) errors.Add(field, problem);
+            else if (path == main) errors.Add(field, $"is the main source file of '{request.Language}'; give it as source");
+            if (text is null) errors.Add(field, "must be the file's text");
+            else bytes += Encoding.UTF8.GetByteCount(text);
+        }
+        if (SubmissionFiles.Conflict(files.Keys) is { } conflict) errors.Add(Field(prefix, $"files.{conflict.Path}"), conflict.Message);
+        if (bytes > server.MaxSourceBytes) errors.Add(Field(prefix, "files"), $"hold {bytes} bytes; the server maximum is {server.MaxSourceBytes}");
     }
 
     private static string Field(string prefix, string name) => prefix.Length == 0 ? name : $"{prefix}.{name}";

@@ -6,6 +6,7 @@ using Runner.Api.Hosting;
 using Runner.Api.Http;
 using Runner.Api.Queue;
 using Runner.Api.Storage;
+using Runner.Api.StoredProblems;
 
 namespace Runner.Api.Submissions;
 
@@ -39,6 +40,7 @@ public static class SubmissionsApi
         bool? wait,
         HttpContext http,
         SubmissionValidator validator,
+        ProblemReferences problems,
         SubmissionQueue queue,
         ISubmissionStore store,
         CompletionSignals signals,
@@ -49,6 +51,7 @@ public static class SubmissionsApi
     {
         var errors = new ValidationErrors();
         var input = validator.Validate(request, "", errors);
+        if (input is not null) input = await problems.ResolveAsync(input, "", errors, ct);
         var key = IdempotencyKey.Read(http, errors);
         if (input is null || errors.Any) return Problems.Invalid(errors);
 
@@ -80,6 +83,7 @@ public static class SubmissionsApi
         BatchRequest request,
         HttpContext http,
         SubmissionValidator validator,
+        ProblemReferences problems,
         SubmissionQueue queue,
         ISubmissionStore store,
         IOptions<RunnerOptions> options,
@@ -96,6 +100,8 @@ public static class SubmissionsApi
         if (errors.Any) return Problems.Invalid(errors);
 
         var inputs = items!.Select((s, i) => validator.Validate(s, $"submissions[{i}]", errors)).ToList();
+        if (errors.Any) return Problems.Invalid(errors);
+        for (var i = 0; i < inputs.Count; i++) inputs[i] = await problems.ResolveAsync(inputs[i]!, $"submissions[{i}]", errors, ct);
         if (errors.Any) return Problems.Invalid(errors);
 
         // Item N of a keyed batch holds "KEY/N", so a repeated batch finds each of its items.

@@ -15,7 +15,7 @@ public sealed record ExecutionRequest
     public required byte[] Source { get; init; }
 
     /// <summary>
-    /// The main file's name in /box; null means the language's own (<c>main.c</c>). When it
+    /// The main file's name in /box; null means the language's own source name (main plus its extension). When it
     /// differs, the language's argv entries naming its source file, or that file's stem (Java's
     /// class <c>Main</c>), name this file instead.
     /// </summary>

@@ -90,8 +90,9 @@ internal static unsafe class Launcher
     /// before the program's process got near its execve (its launcher died just as it was taken),
     /// so the caller may launch the program cold instead; the result is then meaningless.
     /// </summary>
+    /// <param name="retire">Takes the used box: its cgroup is removed off the critical path.</param>
     public static SandboxResult RunWarm(WarmBox warm, SandboxSpec spec, SandboxOptions options, CancellationToken cancellationToken,
-        out bool neverStarted)
+        Action<WarmBox> retire, out bool neverStarted)
     {
         neverStarted = false;
         var step = LaunchStep.Slot;
@@ -132,7 +133,9 @@ internal static unsafe class Launcher
         }
         finally
         {
-            warm.Dispose();
+            // Execute has killed the box and waited for its init; what it left is its cgroup.
+            warm.Box.Dispose();
+            retire(warm);
             foreach (var handed in handedToBox) handed.Restore();
             permit?.Dispose();
         }

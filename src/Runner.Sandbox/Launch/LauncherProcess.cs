@@ -40,8 +40,9 @@ internal sealed unsafe class LauncherProcess : IDisposable
 
     /// <summary>
     /// The process-wide launcher for cold launches, started on first use and again if it died;
-    /// null when it cannot run here (no runner-launcher next to the engine, as in the NativeAOT
-    /// CLI, or the plan memory's address is taken in it): boxes are then cloned in-process.
+    /// null when it cannot run here (no runner-launcher next to the engine, as in a guest given
+    /// only the runner binary, or the plan memory's address is taken in it): boxes are then
+    /// cloned in-process.
     /// </summary>
     public static LauncherProcess? Shared()
     {

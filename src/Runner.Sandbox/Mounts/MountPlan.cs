@@ -133,7 +133,8 @@ internal sealed class MountPlan
                     break;
                 case Proc p:
                     plan.Add(step, $"mkdir {p.BoxPath}", Sys.Mkdirat, Flags.AtFdcwd, target, 0x16d, flags: NativeLaunch.CheckNone);
-                    // hidepid=invisible: the box's pid 1 is a fork of the worker (no execve), so its
+                    // hidepid=invisible: the box's pid 1 is a fork of its launcher (no execve): of
+                    // runner-launcher, or of the worker itself when cloned in-process, whose
                     // /proc/1/cmdline would show the worker's command line, connection strings and
                     // all. It is not dumpable, so hidepid hides it from the program; the program's
                     // own processes stay visible (found by the security suite).

@@ -10,7 +10,7 @@ namespace Runner.Api.Compat.Judge0;
 
 /// <summary>
 /// Judge0 CE 1.13.1's API at the server root (and under Runner:Compat:Judge0:Prefix when set),
-/// on Runner's queue and workers. README.md#compatibility lists what it answers.
+/// on Runner's queue and workers. README.md#compatibility-judge0-ce-and-piston lists what it answers.
 /// </summary>
 public static class Judge0Api
 {
