@@ -68,6 +68,8 @@ internal static class CliMain
                 return JudgeCommand.Execute(rest, context);
             case "languages":
                 return LanguagesCommand.Execute(rest, context);
+            case "setup":
+                return SetupCommand.Execute(rest, context);
             case "-h" or "--help" or "help":
                 HelpText.Write(context.Out);
                 return ExitCodes.Ok;
@@ -78,7 +80,7 @@ internal static class CliMain
             default:
                 throw args[0].StartsWith('-')
                     ? new CliUsageException(args[0], "unknown option; try 'runner --help'")
-                    : new CliUsageException(args[0], "unknown command; expected 'run', 'judge', 'languages' or 'check'");
+                    : new CliUsageException(args[0], "unknown command; expected 'run', 'judge', 'languages', 'check' or 'setup'");
         }
     }
 

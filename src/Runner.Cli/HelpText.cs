@@ -10,6 +10,7 @@ internal static class HelpText
           runner judge --language ID --source FILE --tests DIR [judge options]
           runner languages [--json] [--rootfs DIR] [--languages FILE]
           runner check
+          runner setup --user NAME [--cgroup-parent NAME] [--cgroup-root DIR]
           runner --help | --version
 
         Run PROGRAM in a fresh sandbox and report how it ended.

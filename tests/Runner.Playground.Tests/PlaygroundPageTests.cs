@@ -96,6 +96,42 @@ public sealed class PlaygroundPageTests(PlaygroundFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_submission_against_a_stored_problem_shows_each_test_as_it_finishes()
+    {
+        // Three tests of "a + b"; the third answer is wrong on purpose, so a failing row shows too.
+        var status = await fixture.Host.PutProblemAsync("playground-sum", ProblemZip("1 2", "3"), ProblemZip("20 22", "42"), ProblemZip("2 2", "5"));
+        Assert.True(status is HttpStatusCode.Created or HttpStatusCode.OK, $"PUT problem: {status}");
+
+        await using var session = await OpenAsync();
+        var page = session.Page;
+        await UseKeyAsync(page);
+        await page.GetByLabel("Language").SelectOptionAsync("python");
+        // Each test takes a moment, so the page is seen with some tests done and no verdict yet.
+        await TypeProgramAsync(page, "import time\na, b = map(int, input().split())\ntime.sleep(0.5)\nprint(a + b)\n");
+        await page.GetByLabel("Stored problem").FillAsync("playground-sum");
+        await Expect(page.GetByLabel("Standard input")).ToBeDisabledAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true }).ClickAsync();
+
+        var rows = page.Locator("#tests tr");
+        await Expect(rows).ToHaveCountAsync(1, new() { Timeout = (float)Judged.TotalMilliseconds });
+        Assert.True(await page.Locator("#outcome").IsHiddenAsync(), "the first test's row is shown before the verdict");
+        await Expect(page.Locator("#status")).ToContainTextAsync("Ran test 1 of 3");
+
+        await Expect(page.Locator("#verdict")).ToHaveTextAsync("wrong answer", new() { Timeout = (float)Judged.TotalMilliseconds });
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Nth(0).Locator("td").First).ToHaveTextAsync("accepted");
+        await Expect(rows.Nth(2).Locator("td").First).ToHaveTextAsync("wrong answer");
+        await Expect(page.Locator("#score")).ToHaveTextAsync("2 of 3");
+        var sent = session.Submission();
+        Assert.Equal("playground-sum", sent.GetProperty("problem").GetString());
+        Assert.False(sent.TryGetProperty("stdin", out _), "a stored problem's submission carries no stdin");
+        session.AssertProgressCameFromTheEventStream();
+        session.AssertOnlyThisOriginWasContacted();
+    }
+
+    private static (string Input, string Answer) ProblemZip(string input, string answer) => (input + "\n", answer + "\n");
+
+    [Fact]
     public async Task The_page_and_its_files_allow_only_this_origin_and_are_cached_by_content_hash()
     {
         using var http = new HttpClient { BaseAddress = fixture.Host.Url };

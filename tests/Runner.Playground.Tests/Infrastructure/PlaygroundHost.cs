@@ -1,4 +1,8 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,6 +32,26 @@ public sealed class PlaygroundHost : WebApplicationFactory<Program>
         builder.UseSetting("Runner:CgroupParent", "runner-playground-tests");
         builder.UseSetting("Runner:Queue:Workers", "2");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    /// <summary>Stores a problem whose tests are 1, 2, 3... (README "Problems"): a zip of tests/N.in and tests/N.out.</summary>
+    public async Task<HttpStatusCode> PutProblemAsync(string id, params (string Input, string Answer)[] tests)
+    {
+        using var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var (test, n) in tests.Select((t, i) => (t, i + 1)))
+            {
+                foreach (var (name, text) in new[] { ($"tests/{n}.in", test.Input), ($"tests/{n}.out", test.Answer) })
+                {
+                    using var entry = archive.CreateEntry(name).Open();
+                    entry.Write(Encoding.UTF8.GetBytes(text));
+                }
+            }
+        using var client = new HttpClient { BaseAddress = Url };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        var content = new ByteArrayContent(zip.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        return (await client.PutAsync($"/api/v1/problems/{id}", content)).StatusCode;
     }
 
     /// <summary>Starts Kestrel and waits until the host's own worker has recorded the languages it can judge.</summary>

@@ -61,6 +61,8 @@ public sealed partial record PistonJob(SubmissionRecord Record, PistonRuntimes.R
                 return Fail($"files[{i}].content is not valid {encoding}", out error);
             }
         }
+        if (decoded.Sum(f => (long)f.Content.Length) > server.MaxRunFilesBytes)
+            return Fail($"files are larger than the server maximum of {server.MaxRunFilesBytes} bytes", out error);
         var main = decoded.FindIndex(f => f.Utf8);
         if (main < 0) return Fail("files must include at least one utf8 encoded file", out error);
 
@@ -89,6 +91,8 @@ public sealed partial record PistonJob(SubmissionRecord Record, PistonRuntimes.R
         var stdin = body["stdin"] is JsonValue sv && sv.GetValueKind() == JsonValueKind.String ? sv.GetValue<string>() : "";
         // Piston appends a newline to stdin that lacks one ("" becomes "\n").
         if (!stdin.EndsWith('\n')) stdin += "\n";
+        if (Encoding.UTF8.GetByteCount(stdin) > server.MaxTestsBytes)
+            return Fail($"stdin is larger than the server maximum of {server.MaxTestsBytes} bytes", out error);
         var args = body["args"] is JsonArray a
             ? a.Select(x => x is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : x?.ToJsonString() ?? "").ToList()
             : [];

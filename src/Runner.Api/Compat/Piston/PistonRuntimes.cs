@@ -19,7 +19,7 @@ public sealed class PistonRuntimes(CompatLanguages languages)
         {
             parsed = SemVersionRange.ParseNpm(range.Trim());
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
         {
             return null;
         }
