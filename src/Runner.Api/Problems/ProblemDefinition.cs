@@ -6,7 +6,7 @@ namespace Runner.Api.StoredProblems;
 
 /// <summary>
 /// A validated problem version as stored beside its package: everything a judge needs except
-/// the files themselves (the package holds problem.json, tests/NAME.in, tests/NAME.out and the
+/// the files themselves (the package holds problem.json, tests/{NAME}.in, tests/{NAME}.out and the
 /// checker's and interactor's sources). Limits have the server's defaults applied at upload.
 /// </summary>
 public sealed record ProblemDefinition
@@ -30,7 +30,7 @@ public sealed record ProblemChecker(CheckerKind Type, double? Epsilon = null, st
 /// <summary>A program shipped in the package: its language id and its source's path in the package.</summary>
 public sealed record ProblemProgram(string Language, string File);
 
-/// <summary>A test: tests/NAME.in, and tests/NAME.out when it has an answer.</summary>
+/// <summary>A test: tests/{NAME}.in, and tests/{NAME}.out when it has an answer.</summary>
 public sealed record ProblemTest(string Name, long InputSize, long? AnswerSize)
 {
     [System.Text.Json.Serialization.JsonIgnore] public string InputEntry => $"tests/{Name}.in";

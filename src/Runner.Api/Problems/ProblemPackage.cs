@@ -13,8 +13,8 @@ using Runner.Judge.Checking;
 namespace Runner.Api.StoredProblems;
 
 /// <summary>
-/// A problem zip, read defensively and reduced to what is stored: problem.json, tests/NAME.in,
-/// tests/NAME.out (an uploaded NAME.ans is stored as NAME.out) and the sources problem.json
+/// A problem zip, read defensively and reduced to what is stored: problem.json, tests/{NAME}.in,
+/// tests/{NAME}.out (an uploaded NAME.ans is stored as NAME.out) and the sources problem.json
 /// names. Entry names are checked before anything is unpacked (no absolute paths, no '..', no
 /// backslashes, no symlinks or other special files, no name twice), and unpacking counts the
 /// bytes it actually inflates against the bounds instead of trusting the sizes the zip declares.
@@ -42,7 +42,7 @@ public sealed class ProblemPackage
         NumberHandling = JsonNumberHandling.Strict,
     };
 
-    /// <summary>Validates an uploaded zip; null with <paramref name="errors"/> keyed by entry name ("tests/3.in", "problem.json:limits.time", or "body").</summary>
+    /// <summary>Validates an uploaded zip; null with <paramref name="errors"/> keyed by entry name ("tests/{3}.in", "problem.json:limits.time", or "body").</summary>
     /// <param name="languages">Language ids some worker can judge; empty means unknown (not checked).</param>
     public static ProblemPackage? Read(byte[] zip, ProblemOptions bounds, LimitOptions server, IReadOnlySet<string> languages, ValidationErrors errors)
     {
@@ -102,7 +102,7 @@ public sealed class ProblemPackage
         }
         if (inputs.Count == 0)
         {
-            errors.Add("tests/", "a problem needs at least one test, tests/NAME.in");
+            errors.Add("tests/", "a problem needs at least one test, tests/{NAME}.in");
             return null;
         }
         if (inputs.Count > bounds.MaxTests)

@@ -157,6 +157,19 @@ public sealed class ProblemStoreTests(PostgresServer postgres) : IClassFixture<P
         Assert.True(mixed.GetProperty("errors").TryGetProperty("stdin", out _), mixed.ToString());
     }
 
+    [Fact]
+    public async Task The_example_problem_in_the_repository_uploads_and_judges_a_correct_sum_to_full_points()
+    {
+        await using var host = TestHosts.Api(await postgres.CreateDatabaseAsync());
+        var client = host.Client();
+        var dir = Path.Combine(RepoPaths.Root, "api", "examples", "problem-sum");
+        var zip = ProblemZip.Build(Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+            .Select(f => (Path.GetRelativePath(dir, f), File.ReadAllText(f))).ToArray());
+        await (await client.PutAsync("sum", zip)).Expect(201);
+        var done = await (await client.PostJson("/api/v1/submissions?wait=true", new { language = TestHosts.Python, source = "print(sum(map(int, input().split())))", problem = "sum" })).Expect(200);
+        Assert.True(done.GetProperty("score").GetDouble() == 100, done.ToString());
+    }
+
     private static (string, double) Of(System.Text.Json.JsonElement group) =>
         (group.GetProperty("status").GetString()!, group.GetProperty("score").GetDouble());
 
