@@ -182,7 +182,7 @@ public sealed class ProblemPackage
         using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
             foreach (var (name, content) in Entries)
             {
-                var entry = archive.CreateEntry(name, CompressionLevel.Fastest);
+                var entry = archive.CreateEntry(name, CompressionLevel.Optimal);
                 entry.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
                 using var stream = entry.Open();
                 stream.Write(content);
