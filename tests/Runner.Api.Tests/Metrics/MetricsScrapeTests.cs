@@ -21,7 +21,8 @@ public sealed class MetricsScrapeTests(PostgresServer postgres) : IClassFixture<
         var db = await postgres.CreateDatabaseAsync();
         // A language whose program the box cannot execute: a judge's own definition, so an
         // internal_error naming the launch step (execve), the one fault a test can cause at will.
-        var languages = Path.Combine(Directory.CreateTempSubdirectory("runner-metrics-languages-").FullName, "languages.json");
+        using var scratch = new TempDirectory("runner-metrics-languages-");
+        var languages = Path.Combine(scratch.Path, "languages.json");
         await File.WriteAllTextAsync(languages, """
             {"languages": [{"id": "broken", "name": "Broken", "source_file": "main.txt", "version": ["true"], "run": ["/nonexistent/runner-metrics-probe"]}]}
             """);
@@ -177,5 +178,12 @@ public sealed class MetricsScrapeTests(PostgresServer postgres) : IClassFixture<
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private sealed class TempDirectory(string prefix) : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
