@@ -54,7 +54,7 @@ public sealed partial class DockerfileTests
             // The runner CLI's publish folder holds what README "Installing runner" lists, nothing else.
             var runner = copies.Single(c => c.Destination == "/usr/local/bin/runner").Source;
             var runnerFolder = InContext(context, Path.GetDirectoryName(runner)!);
-            Assert.Equal(["languages.json", "runner", "runner.dbg", "seccomp/default.json"],
+            Assert.Equal(["languages.json", "runner", "runner-launcher", "runner.dbg", "seccomp/default.json"],
                 Directory.GetFiles(runnerFolder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(runnerFolder, f)).Order(StringComparer.Ordinal));
 
             // Each host ships its own settings, not the API's copied over the worker's.
