@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Runner.Sandbox.HostFiles;
 
 namespace Runner.Cli;
 
@@ -13,7 +13,7 @@ namespace Runner.Cli;
 /// leaf (by root, or by a manager such as systemd with Delegate=yes), and the subtree itself
 /// holds no process, as v2's no-internal-process rule requires of a cgroup with controllers.
 /// </summary>
-internal static partial class SetupCommand
+internal static class SetupCommand
 {
     private static readonly string[] V1Controllers = ["memory", "cpu", "cpuacct", "pids"];
     private static readonly string[] V2Controllers = ["memory", "cpu", "pids"];
@@ -49,7 +49,7 @@ internal static partial class SetupCommand
         parent ??= $"runner-{userName}";
         if (parent.Length == 0 || parent.Contains('/') || parent is "." or "..")
             throw new CliUsageException("--cgroup-parent", $"expected one cgroup name such as runner-{userName}, got '{parent}'");
-        if (geteuid() != 0) throw new CliUsageException(null, "setup: run as root: it creates cgroups and gives them to the user");
+        if (!Environment.IsPrivilegedProcess) throw new CliUsageException(null, "setup: run as root: it creates cgroups and gives them to the user");
 
         using var output = new StreamWriter(context.Out, CliMain.Utf8, leaveOpen: true) { NewLine = "\n" };
         var ok = File.Exists(Path.Combine(root, "cgroup.controllers"))
@@ -114,7 +114,7 @@ internal static partial class SetupCommand
             Enable(Path.Combine(dir, "cgroup.subtree_control"), controllers);
             // The delegation files systemd hands over with Delegate=yes; the other interface files stay root's.
             foreach (var path in new[] { dir, Path.Combine(dir, "cgroup.procs"), Path.Combine(dir, "cgroup.subtree_control"), Path.Combine(dir, "cgroup.threads") })
-                Chown(path, uid, gid);
+                FileOwner.GiveNoFollow(path, uid, gid);
             ChownTree(launcher, uid, gid);
             output.WriteLine($"ok   cgroup v2: {dir} belongs to {userName}, with {string.Join(' ', controllers)} enabled for the boxes below it");
             output.WriteLine($"ok   launcher: start {userName}'s runner in {launcher}, e.g. as root: sh -c 'echo $$ > {launcher}/cgroup.procs && exec runuser -u {userName} -- $SHELL'");
@@ -139,15 +139,9 @@ internal static partial class SetupCommand
 
     private static void ChownTree(string dir, uint uid, uint gid)
     {
-        Chown(dir, uid, gid);
+        FileOwner.GiveNoFollow(dir, uid, gid);
         foreach (var entry in Directory.EnumerateFileSystemEntries(dir, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
-            Chown(entry, uid, gid);
-    }
-
-    private static void Chown(string path, uint uid, uint gid)
-    {
-        if (lchown(path, uid, gid) != 0)
-            throw new IOException($"cannot give {path} to uid {uid}: errno {Marshal.GetLastPInvokeError()}");
+            FileOwner.GiveNoFollow(entry, uid, gid);
     }
 
     /// <summary>A name from /etc/passwd, or a uid (its group from /etc/passwd when listed there, else the same number).</summary>
@@ -163,10 +157,4 @@ internal static partial class SetupCommand
         if (uint.TryParse(user, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) && uid > 0) return (uid, uid, user);
         throw new CliUsageException("--user", $"no user '{user}' in /etc/passwd; give a name listed there or a uid");
     }
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int lchown(string path, uint owner, uint group);
-
-    [LibraryImport("libc")]
-    private static partial uint geteuid();
 }
