@@ -214,12 +214,16 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
     public async Task<IReadOnlyList<SubmissionSummary>> ListAsync(SubmissionFilter filter, int limit, CancellationToken ct)
     {
         // The summary's fields are read out of the result document in the database, so a page
-        // never carries sources, tests or outputs over the connection.
+        // never carries sources, tests or outputs over the connection. The documents are json
+        // text, which may hold \u0000 (a program's NUL output, a NUL in a source): PostgreSQL
+        // refuses to parse that escape, so it becomes U+FFFD before the fields are read.
         await using var cmd = dataSource.CreateCommand("""
-            SELECT id, status, language, result->>'verdict', (result->>'score')::float8, result->>'message', created_at, started_at, finished_at, attempts
-              FROM runner.submissions
+            SELECT id, status, language, r->>'verdict', (r->>'score')::float8, r->>'message', created_at, started_at, finished_at, attempts
+              FROM runner.submissions,
+                   LATERAL (SELECT replace(result::text, '\u0000', '\ufffd')::json AS r,
+                                   replace(input::text, '\u0000', '\ufffd')::json AS i) parsed
              WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR language = $2)
-               AND ($3::text IS NULL OR input->'problem'->>'id' = $3) AND ($4::uuid IS NULL OR id < $4)
+               AND ($3::text IS NULL OR i->'problem'->>'id' = $3) AND ($4::uuid IS NULL OR id < $4)
              ORDER BY id DESC
              LIMIT $5
             """);
