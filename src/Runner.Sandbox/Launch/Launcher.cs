@@ -57,21 +57,9 @@ internal static unsafe class Launcher
             box = PreparedBox.Prepare(slot.Identity, cgroup, launcher);
             return Execute(box, spec, newRoot, bpf, cancellationToken, ref step, slotTaken, out _, wiring, wired);
         }
-        catch (SandboxSpecException)
+        catch (Exception e) when (e is not SandboxSpecException)
         {
-            throw;
-        }
-        catch (CgroupUnavailableException e)
-        {
-            return Failure(LaunchStep.Cgroup, 0, e.Message);
-        }
-        catch (LaunchFailure e)
-        {
-            return Failure(e.Step, e.Errno, e.What);
-        }
-        catch (Exception e)
-        {
-            return Failure(step, 0, e.Message);
+            return FailureOf(e, step);
         }
         finally
         {
@@ -115,21 +103,9 @@ internal static unsafe class Launcher
             HandDirectoriesToBox(spec, warm.Box.Identity, handedToBox, ref step);
             return Execute(warm.Box, spec, newRoot, bpf, cancellationToken, ref step, slotTaken, out neverStarted);
         }
-        catch (SandboxSpecException)
+        catch (Exception e) when (e is not SandboxSpecException)
         {
-            throw;
-        }
-        catch (CgroupUnavailableException e)
-        {
-            return Failure(LaunchStep.Cgroup, 0, e.Message);
-        }
-        catch (LaunchFailure e)
-        {
-            return Failure(e.Step, e.Errno, e.What);
-        }
-        catch (Exception e)
-        {
-            return Failure(step, 0, e.Message);
+            return FailureOf(e, step);
         }
         finally
         {
@@ -296,6 +272,14 @@ internal static unsafe class Launcher
             throw new SandboxSpecException("seccomp", e.Message);
         }
     }
+
+    /// <summary>A fault while launching is a result naming its step; only a bad spec is thrown to the caller.</summary>
+    private static SandboxResult FailureOf(Exception e, LaunchStep step) => e switch
+    {
+        CgroupUnavailableException => Failure(LaunchStep.Cgroup, 0, e.Message),
+        LaunchFailure failure => Failure(failure.Step, failure.Errno, failure.What),
+        _ => Failure(step, 0, e.Message),
+    };
 
     private static SandboxResult Failure(LaunchStep step, int errno, string what)
     {

@@ -10,16 +10,8 @@ public sealed class InteractiveProblemTests(PostgresServer postgres) : IClassFix
     private static readonly string Interactor =
         File.ReadAllText(Path.Combine(RepoPaths.Root, "tests/Runner.Judge.Tests/Programs/guess_interactor.c"));
 
-    private const string BinarySearch = """
-        lo, hi = 1, 1000
-        while True:
-            mid = (lo + hi) // 2
-            print(mid, flush=True)
-            reply = input()
-            if reply == "correct":
-                break
-            lo, hi = (mid + 1, hi) if reply == "higher" else (lo, mid - 1)
-        """;
+    private static readonly string BinarySearch =
+        File.ReadAllText(Path.Combine(RepoPaths.Root, "tests/Runner.Judge.Tests/Programs/guess_binary_search.py"));
 
     /// <summary>
     /// A problem whose one test holds <paramref name="input"/> (the secret and the interactor's mode).

@@ -10,16 +10,8 @@ public sealed class InteractiveSubmissionTests(PostgresServer postgres) : IClass
     private static readonly string Interactor =
         File.ReadAllText(Path.Combine(RepoPaths.Root, "tests/Runner.Judge.Tests/Programs/guess_interactor.c"));
 
-    private const string BinarySearch = """
-        lo, hi = 1, 1000
-        while True:
-            mid = (lo + hi) // 2
-            print(mid, flush=True)
-            reply = input()
-            if reply == "correct":
-                break
-            lo, hi = (mid + 1, hi) if reply == "higher" else (lo, mid - 1)
-        """;
+    private static readonly string BinarySearch =
+        File.ReadAllText(Path.Combine(RepoPaths.Root, "tests/Runner.Judge.Tests/Programs/guess_binary_search.py"));
 
     private static async Task<JsonElement> Judge(HttpClient client, object submission) =>
         await (await client.PostJson("/api/v1/submissions?wait=true", submission)).Expect(200);

@@ -3,19 +3,7 @@ namespace Runner.Judge.Tests.Checking;
 /// <summary>"Guess the number" judged with an interactor in its own box, piped to the program's box.</summary>
 public class InteractorTests
 {
-    private const string BinarySearch = """
-        lo, hi = 1, 1000
-        while True:
-            mid = (lo + hi) // 2
-            print(mid, flush=True)
-            reply = input()
-            if reply == "correct":
-                break
-            if reply == "higher":
-                lo = mid + 1
-            else:
-                hi = mid - 1
-        """;
+    private static readonly string BinarySearch = JudgeHarness.Program("guess_binary_search.py");
 
     private static JudgeReport Judge(string source, string input, double cpu = 0.5, double wall = 1.5) =>
         JudgePipeline.Run(new JudgeRequest
