@@ -113,15 +113,7 @@ public class CliEndToEndTests
         }
         finally
         {
-            foreach (var c in controllers)
-            {
-                var dir = $"/sys/fs/cgroup/{c}/{tag}";
-                if (!Directory.Exists(dir)) continue;
-                foreach (var box in Directory.EnumerateDirectories(dir)) Directory.Delete(box);
-                Directory.Delete(dir);
-            }
-            install.Delete(true);
-            if (Directory.Exists(state)) Directory.Delete(state, true);
+            RootlessLeftovers.Remove(tag, controllers, install, state);
         }
     }
 

@@ -50,15 +50,7 @@ public class SetupCommandTests
         }
         finally
         {
-            foreach (var c in V1Controllers)
-            {
-                var dir = $"/sys/fs/cgroup/{c}/{tag}";
-                if (!Directory.Exists(dir)) continue;
-                foreach (var box in Directory.EnumerateDirectories(dir)) Directory.Delete(box);
-                Directory.Delete(dir);
-            }
-            install.Delete(true);
-            if (Directory.Exists(state)) Directory.Delete(state, true);
+            RootlessLeftovers.Remove(tag, V1Controllers, install, state);
         }
     }
 
