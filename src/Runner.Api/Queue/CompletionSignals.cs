@@ -20,42 +20,44 @@ public sealed class RunCompletionSignals : SubmissionSignals;
 /// <summary>Per-submission wake-ups for requests that wait without holding a database connection.</summary>
 public abstract class SubmissionSignals
 {
-    private readonly Dictionary<Guid, TaskCompletionSource> _waiters = [];
+    private readonly Dictionary<Guid, TaskCompletionSource<object?>> _waiters = [];
     private readonly Lock _gate = new();
 
     /// <summary>
     /// Completes when <paramref name="id"/> may have finished: on its notification, or when
     /// notifications may have been missed (<see cref="WakeAll"/>). The caller checks the store
-    /// after waking, and registers again before checking, so no notification falls in between.
+    /// after waking, and registers again before checking, so no notification falls in between;
+    /// unless the wake-up carries the new state itself (<see cref="Notify(Guid, object?)"/>).
     /// </summary>
-    public Task NextAsync(Guid id)
+    public Task<object?> NextAsync(Guid id)
     {
         lock (_gate)
         {
             if (!_waiters.TryGetValue(id, out var tcs))
-                _waiters[id] = tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters[id] = tcs = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
             return tcs.Task;
         }
     }
 
     /// <summary>Drops the entry of a waiter that gave up; other waiters on the same id register again after waking.</summary>
-    public void Forget(Guid id)
+    public void Forget(Guid id) => Notify(id, null);
+
+    /// <summary>Wakes the waiters of <paramref name="id"/>, handing them <paramref name="state"/> when the caller has it (null: read the store).</summary>
+    public void Notify(Guid id, object? state = null)
     {
         lock (_gate)
-            if (_waiters.Remove(id, out var tcs)) tcs.TrySetResult();
+            if (_waiters.Remove(id, out var tcs)) tcs.TrySetResult(state);
     }
-
-    public void Notify(Guid id) => Forget(id);
 
     /// <summary>Every waiter checks the store again: the listener lost its connection and may have missed notifications.</summary>
     public void WakeAll()
     {
-        List<TaskCompletionSource> all;
+        List<TaskCompletionSource<object?>> all;
         lock (_gate)
         {
             all = [.. _waiters.Values];
             _waiters.Clear();
         }
-        foreach (var tcs in all) tcs.TrySetResult();
+        foreach (var tcs in all) tcs.TrySetResult(null);
     }
 }
