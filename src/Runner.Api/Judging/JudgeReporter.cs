@@ -11,8 +11,10 @@ namespace Runner.Api.Judging;
 /// (compiling, compiled, one per finished test: the live stream and the per-test results GET
 /// shows while it runs). Writes go out in order, off the judge's thread, one at a time; what
 /// the judge reports while a write is in flight goes out together in the next one, so fast
-/// tests cost fewer round trips than tests. Each write renews the lease. What is still unwritten
-/// when the judge ends goes with the result (<see cref="CloseAsync"/>), not in a write of its own.
+/// tests cost fewer round trips than tests. Each write renews the lease. The first write waits
+/// <see cref="FirstWriteDelay"/>, and what is still unwritten when the judge ends goes with the
+/// result (<see cref="CloseAsync"/>): a submission judged faster than that costs no progress
+/// write at all, only the result's.
 /// </summary>
 public sealed class JudgeReporter(
     ISubmissionStore store,
@@ -31,6 +33,10 @@ public sealed class JudgeReporter(
     private Task _writer = Task.CompletedTask;
     private bool _writing;
     private bool _closed;
+    private bool _started;
+
+    /// <summary>How long the judge runs before its progress is first written: shorter than anyone polls, longer than a quick submission.</summary>
+    public static readonly TimeSpan FirstWriteDelay = TimeSpan.FromMilliseconds(50);
 
     public void Report(JudgeProgress p)
     {
@@ -101,7 +107,28 @@ public sealed class JudgeReporter(
         _pending = true;
         if (_writing || _closed) return;
         _writing = true;
-        _writer = Task.Run(DrainAsync);
+        if (_started)
+        {
+            _writer = Task.Run(DrainAsync);
+            return;
+        }
+        _started = true;
+        _ = StartLaterAsync();
+    }
+
+    /// <summary>The first write, after <see cref="FirstWriteDelay"/>; not awaited by <see cref="CloseAsync"/> (the result takes what it would have written).</summary>
+    private async Task StartLaterAsync()
+    {
+        await Task.Delay(FirstWriteDelay);
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                _writing = false;
+                return;
+            }
+            _writer = Task.Run(DrainAsync);
+        }
     }
 
     private async Task DrainAsync()

@@ -133,12 +133,20 @@ public sealed class JudgeSubmissionJob(
             judging.Dispose();
         }
 
-        var stored = await StoreResultAsync(submissionId, result, lastEvents, ct);
-        slot.Dispose();
+        SubmissionRecord? stored = null;
+        signals.Storing(submissionId);
+        try
+        {
+            stored = await StoreResultAsync(submissionId, result, lastEvents, ct);
+        }
+        finally
+        {
+            slot.Dispose();
+            signals.Stored(submissionId, stored);
+        }
         if (stored is not null)
         {
             metrics.Finished(result.Verdict, submission.Input.Language);
-            signals.Notify(submissionId, stored);
             events.Notify(submissionId);
             if (submission.Input.CallbackUrl is not null)
                 jobs.Enqueue<CallbackJob>(j => j.SendAsync(submissionId, CancellationToken.None));

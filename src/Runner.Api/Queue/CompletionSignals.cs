@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Runner.Api.Queue;
 
 /// <summary>
@@ -6,7 +8,30 @@ namespace Runner.Api.Queue;
 /// for the whole process) when a worker elsewhere stores it. Waiters hold no database
 /// connection while they wait, so a thousand of them cost the database nothing.
 /// </summary>
-public sealed class CompletionSignals : SubmissionSignals;
+public sealed class CompletionSignals : SubmissionSignals
+{
+    private readonly ConcurrentDictionary<Guid, byte> _storing = new();
+
+    /// <summary>
+    /// This process is storing the result of <paramref name="id"/> and will wake its waiters with
+    /// it (<see cref="Stored"/>): the database's notification of it is not needed, and would only
+    /// make a waiter read back what it is about to be handed.
+    /// </summary>
+    public void Storing(Guid id) => _storing[id] = 0;
+
+    /// <summary>Ends <see cref="Storing"/>: wakes the waiters with the finished submission, or with nothing (they read the store) when it was not stored here.</summary>
+    public void Stored(Guid id, Storage.SubmissionRecord? finished)
+    {
+        _storing.TryRemove(id, out _);
+        Notify(id, finished);
+    }
+
+    /// <summary>The database says <paramref name="id"/> finished (a NOTIFY heard by the listener).</summary>
+    public void NotifyFinishedElsewhere(Guid id)
+    {
+        if (!_storing.ContainsKey(id)) Notify(id);
+    }
+}
 
 /// <summary>
 /// Wakes event streams (GET .../events) when their submission has new events or finished, the
