@@ -1,4 +1,5 @@
 using Runner.Sandbox.Cgroups;
+using Runner.Sandbox.Cgroups.V1;
 using Runner.Sandbox.Hardening;
 using Runner.Sandbox.Mounts;
 using Runner.Sandbox.Namespaces;
@@ -21,8 +22,14 @@ internal sealed unsafe class PreparedBox : IDisposable
 {
     // Where the box's fds sit inside the box; runner_install_fds puts them there.
     public const int SocketFd = 10, LauncherPidfdFd = 11, StdinFd = 12, StdoutFd = 13, StderrFd = 14, ErrorFd = 15, StatusFd = 16;
-    /// <summary>The work dir as a detached mount, for a box whose tree was built ahead (<see cref="HostTree"/>).</summary>
-    public const int BoxTreeFd = 17;
+    /// <summary>
+    /// The work dir as a detached mount, for a box whose tree was built ahead (<see cref="HostTree"/>);
+    /// sent with the handoff, when fds 0-9 have long been closed.
+    /// </summary>
+    public const int BoxTreeFd = 9;
+
+    /// <summary>cgroup v1: the box's <c>tasks</c> fds, one per hierarchy, from here up (closed with fds 12- after go).</summary>
+    public const int CgroupTasksFd = 17;
 
     public const ulong NamespaceFlags = Flags.CloneNewUser | Flags.CloneNewPid | Flags.CloneNewNs | Flags.CloneNewNet
         | Flags.CloneNewIpc | Flags.CloneNewUts;
@@ -69,14 +76,19 @@ internal sealed unsafe class PreparedBox : IDisposable
         int ours = pair[0], theirs = pair[1];
         var plan = new SyscallPlan();
         PreparedBox? box = null;
+        // cgroup v1: the init moves itself in, which skips the kernel's slow path (CgroupSelfAttach).
+        var tasksFds = cgroup.CloneIntoFd < 0 ? cgroup.OpenSelfAttachFds() : [];
         try
         {
-            BuildPlan(plan, identity, layout, newRoot);
+            BuildPlan(plan, identity, tasksFds.Length, layout, newRoot);
             var sealedPlan = plan.SealInPlace(SocketFd, -1);
             // Root creates the box's user namespace as the slot's uid (see runner_launch.c).
             var owner = identity.Privileged ? identity.HostUid : -1L;
-            ReadOnlySpan<int> fds = [theirs, launcher?.Pidfd ?? ParentDeath.Pidfd];
-            ReadOnlySpan<int> targets = [SocketFd, LauncherPidfdFd];
+            ReadOnlySpan<int> fds = [theirs, launcher?.Pidfd ?? ParentDeath.Pidfd, .. tasksFds];
+            Span<int> targets = stackalloc int[fds.Length];
+            targets[0] = SocketFd;
+            targets[1] = LauncherPidfdFd;
+            for (var i = 0; i < tasksFds.Length; i++) targets[2 + i] = CgroupTasksFd + i;
             long cloned;
             int pidfd;
             if (launcher is not null)
@@ -90,6 +102,7 @@ internal sealed unsafe class PreparedBox : IDisposable
             }
             Libc.close(theirs);
             theirs = -1;
+            CloseAll(tasksFds);
             if (cloned < 0)
                 throw new LaunchFailure(step, (int)-cloned, "clone3 with new user, pid, mount, net, ipc and uts namespaces");
             box = new PreparedBox(identity, cgroup, layout, plan, (int)cloned, pidfd, ours, launcher is null);
@@ -99,7 +112,7 @@ internal sealed unsafe class PreparedBox : IDisposable
             UserNamespace.WriteIdMapsFromParent(box.Pid, identity);
             ProcessPriority.ResetFromParent(box.Pid);
             step = LaunchStep.CgroupAttach;
-            if (cgroup.CloneIntoFd < 0) cgroup.AddProcess(box.Pid);
+            if (cgroup.CloneIntoFd < 0 && tasksFds.Length == 0) cgroup.AddProcess(box.Pid);
 
             step = LaunchStep.WaitGo;
             byte go = 1;
@@ -113,15 +126,27 @@ internal sealed unsafe class PreparedBox : IDisposable
             else plan.Dispose();
             if (ours >= 0) Libc.close(ours);
             if (theirs >= 0) Libc.close(theirs);
+            CloseAll(tasksFds);
             if (e is LaunchFailure) throw;
             throw new LaunchFailure(step, 0, e.Message);
         }
     }
 
+    private static void CloseAll(int[] fds)
+    {
+        for (var i = 0; i < fds.Length; i++)
+        {
+            if (fds[i] >= 0) Libc.close(fds[i]);
+            fds[i] = -1;
+        }
+    }
+
     /// <summary>The box's steps up to the wait for its program; they run in the box's init.</summary>
-    private static void BuildPlan(SyscallPlan plan, BoxIdentity identity, BoxLayout layout, string newRoot)
+    private static void BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount, BoxLayout layout, string newRoot)
     {
         ParentDeath.AddFirstChildStep(plan);
+        // Before the go byte: the move overlaps the parent's id-map writes.
+        CgroupSelfAttach.AddChildSteps(plan, CgroupTasksFd, tasksFdCount);
         plan.Add(LaunchStep.WaitGo, "wait for the go byte", Sys.Read, SocketFd, (long)plan.Arena.Allocate(8), 1,
             flags: NativeLaunch.CheckEqual, expect: 1);
         // Whatever the launcher had open, the service's stdio included; the handoff's fds come
