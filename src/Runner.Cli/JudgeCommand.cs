@@ -52,6 +52,8 @@ internal static class JudgeCommand
             var options = new JudgeOptions
             {
                 Sandbox = EnvironmentOptions.Read(context.GetEnvironmentVariable),
+                // One box prepared ahead: box N+1 is made while test N runs (README, runner judge).
+                WarmBoxes = 1,
                 RootfsPath = a.RootfsPath,
                 Languages = catalog,
             };

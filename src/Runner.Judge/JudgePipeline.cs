@@ -4,6 +4,7 @@ using Runner.Judge.Groups;
 using Runner.Judge.Languages;
 using Runner.Judge.Pipeline;
 using Runner.Sandbox;
+using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.HostFiles;
 
 namespace Runner.Judge;
@@ -39,6 +40,8 @@ public static class JudgePipeline
             interactorLanguage = catalog.Find(interactorSpec.Language)
                 ?? throw new JudgeRequestException("interactor", $"unknown interactor language '{interactorSpec.Language}'");
 
+        // Started first: its launcher and first box are made while the session's files are laid out.
+        using var pool = StartWarmPool(options);
         BoxDirectory session;
         try
         {
@@ -53,12 +56,30 @@ public static class JudgePipeline
             try
             {
                 return new Submission(request, options, language, checkerLanguage, interactorLanguage,
-                    new BoxRun(options, session.FullPath, cancellationToken), progress).Judge();
+                    new BoxRun(options, session.FullPath, pool, cancellationToken), progress).Judge();
             }
             catch (IOException e)
             {
                 return Failed(request, new CompileReport { Status = CompileStatus.Skipped }, $"judge: {e.Message}");
             }
+        }
+    }
+
+    /// <summary>
+    /// The run's own warm pool (<see cref="JudgeOptions.WarmBoxes"/>), or null: none asked for,
+    /// boxes cloned in-process, or no pool can start here (no cgroup, no state directory). Every
+    /// box is then made cold, and a host that cannot run boxes says why in the first box's result.
+    /// </summary>
+    private static WarmPool? StartWarmPool(JudgeOptions options)
+    {
+        if (options.WarmBoxes < 1 || options.Sandbox.Launcher != BoxLauncher.Process) return null;
+        try
+        {
+            return new WarmPool(options.Sandbox, options.WarmBoxes);
+        }
+        catch (Exception e) when (e is CgroupUnavailableException or IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

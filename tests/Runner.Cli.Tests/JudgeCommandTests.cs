@@ -43,6 +43,15 @@ public sealed class JudgeCommandTests : IDisposable
         Assert.EndsWith("t2.ans", seen.Tests[1].Answer!.Path);
     }
 
+    [Fact]
+    public void Judge_keeps_one_box_prepared_ahead_of_the_tests()
+    {
+        JudgeOptions? options = null;
+        _cli.Judge = (_, o) => { options = o; return Report(Verdict.Accepted); };
+        Assert.Equal(0, _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests"));
+        Assert.Equal(1, options!.WarmBoxes);
+    }
+
     [Theory]
     [InlineData(Verdict.Accepted, 0)]
     [InlineData(Verdict.WrongAnswer, 1)]

@@ -30,7 +30,7 @@ public static class ExecutionPipeline
         try
         {
             using var session = BoxDirectory.Create(WorkRoot.Prepare(options.WorkRoot), "exec-" + Guid.NewGuid().ToString("N"));
-            return Execute(request, options, language, new BoxRun(options, session.FullPath, cancellationToken));
+            return Execute(request, options, language, new BoxRun(options, session.FullPath, pool: null, cancellationToken));
         }
         catch (IOException e)
         {

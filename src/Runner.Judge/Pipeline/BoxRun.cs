@@ -4,9 +4,19 @@ using Runner.Sandbox.HostFiles;
 
 namespace Runner.Judge.Pipeline;
 
-/// <summary>Runs one step (compile, test or checker) in a fresh box directory of its own.</summary>
-internal sealed class BoxRun(JudgeOptions options, string sessionPath, CancellationToken cancellationToken)
+/// <summary>
+/// Runs one step (compile, test or checker) in a fresh box directory of its own, in a box from
+/// <paramref name="pool"/> when the judge has one (<see cref="JudgeOptions.WarmBoxes"/>).
+/// </summary>
+internal sealed class BoxRun(JudgeOptions options, string sessionPath, WarmPool? pool, CancellationToken cancellationToken)
 {
+    /// <summary>
+    /// How long a step waits for the pool to finish preparing its next box before it launches
+    /// cold. A box being prepared is ready sooner than a cold one could be made (the same work,
+    /// begun earlier); the wait only runs out when the pool cannot make boxes at all.
+    /// </summary>
+    private static readonly TimeSpan WarmBoxWait = TimeSpan.FromMilliseconds(100);
+
     private int _next;
 
     /// <summary>A new, empty directory for the next box; the caller disposes it (removing it).</summary>
@@ -16,7 +26,15 @@ internal sealed class BoxRun(JudgeOptions options, string sessionPath, Cancellat
     public SandboxResult Run(BoxDirectory dir, LanguageDefinition language, IReadOnlyList<string> argv,
         SandboxLimits limits, string? stdinPath = null)
     {
-        var result = Box.Run(Spec(dir, language, argv, limits, stdinPath), options.Sandbox, cancellationToken);
+        var spec = Spec(dir, language, argv, limits, stdinPath);
+        SandboxResult result;
+        if (pool is not null)
+        {
+            // A pool that failed to prepare a box has said so; it is not waited for again.
+            if (pool.LastError is null) pool.WaitUntilReady(1, WarmBoxWait);
+            result = pool.Run(spec, cancellationToken);
+        }
+        else result = Box.Run(spec, options.Sandbox, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         return result;
     }

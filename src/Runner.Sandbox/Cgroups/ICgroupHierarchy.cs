@@ -56,6 +56,16 @@ public interface IBoxCgroup : IDisposable
     /// <summary>Moves <paramref name="pid"/> into this box's cgroup(s) (every v1 controller).</summary>
     void AddProcess(int pid);
 
+    /// <summary>
+    /// Opens, for the box's init to move itself in, one write-only fd (CLOEXEC) per hierarchy
+    /// on the box's v1 <c>tasks</c> file; the init writes "0" to each (see
+    /// <see cref="V1.CgroupSelfAttach"/> for why that is fast where <see cref="AddProcess"/> from
+    /// the parent is not). The caller closes them once they are passed on. Empty when that does
+    /// not apply (v2: <see cref="CloneIntoFd"/>) or a file is not writable: then the parent
+    /// calls <see cref="AddProcess"/>.
+    /// </summary>
+    int[] OpenSelfAttachFds();
+
     /// <summary>CPU time consumed by the whole box so far, in nanoseconds (cheap; polled).</summary>
     long ReadCpuNanoseconds();
 

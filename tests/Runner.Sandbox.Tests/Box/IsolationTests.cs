@@ -115,6 +115,38 @@ public class IsolationTests
     }
 
     [Fact]
+    public async Task The_box_init_and_its_program_are_in_the_box_cgroup_of_every_controller_on_the_host()
+    {
+        var marker = $"{Random.Shared.Next(100_000, 999_999)}";
+        var run = Task.Run(() => BoxRunner.Run("/bin/sleep", $"3.{marker}"));
+        var pids = BoxRunner.WaitFor(() => BoxRunner.HostPidsWith($"sleep 3.{marker}"), p => p.Count == 1, TimeSpan.FromSeconds(5), "the box's sleep on the host");
+        var program = pids[0];
+        var init = int.Parse(File.ReadAllLines($"/proc/{program}/status").First(l => l.StartsWith("PPid:"))[5..].Trim());
+        var programCgroups = HostCgroups(program);
+        var initCgroups = HostCgroups(init);
+        await run;
+
+        // On cgroup v1 the init moved itself in (CgroupSelfAttach); its program was born inside.
+        foreach (var controller in new[] { "memory", "cpu", "cpuacct", "pids" })
+        {
+            Assert.Matches($"^/{BoxRunner.CgroupParent}/box-[0-9]+$", programCgroups[controller]);
+            Assert.Equal(programCgroups[controller], initCgroups[controller]);
+        }
+    }
+
+    /// <summary>A host pid's v1 cgroup per controller, from /proc/PID/cgroup ("4:memory:/path").</summary>
+    private static Dictionary<string, string> HostCgroups(int pid)
+    {
+        var byController = new Dictionary<string, string>();
+        foreach (var line in File.ReadAllLines($"/proc/{pid}/cgroup"))
+        {
+            var parts = line.Split(':', 3);
+            foreach (var controller in parts[1].Split(',')) byController[controller] = parts[2];
+        }
+        return byController;
+    }
+
+    [Fact]
     public void Stdin_comes_from_the_given_file_and_extra_binds_are_read_only_unless_rw()
     {
         var dir = Directory.CreateTempSubdirectory("runner-bind-");

@@ -61,6 +61,27 @@ internal sealed class CgroupV1Box : IBoxCgroup
         }
     }
 
+    public int[] OpenSelfAttachFds()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var fds = new int[Directories.Count];
+        for (var i = 0; i < fds.Length; i++)
+        {
+            fds[i] = Libc.open(Path.Combine(Directories[i], "tasks"), Libc.OWronly | Libc.OCloexec, 0);
+            if (fds[i] < 0)
+            {
+                for (var j = 0; j < i; j++)
+                {
+                    _ = Libc.close(fds[j]);
+                }
+
+                return [];
+            }
+        }
+
+        return fds;
+    }
+
     public long ReadCpuNanoseconds()
     {
         Span<byte> buffer = stackalloc byte[32];

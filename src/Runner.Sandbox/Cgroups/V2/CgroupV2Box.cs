@@ -58,6 +58,9 @@ internal sealed class CgroupV2Box : IBoxCgroup
         CgroupFile.Write(Path.Combine(Directory, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
     }
 
+    /// <summary>None: a v2 box is entered at clone (CLONE_INTO_CGROUP).</summary>
+    public int[] OpenSelfAttachFds() => [];
+
     public long ReadCpuNanoseconds()
     {
         Span<byte> buffer = stackalloc byte[1024];
