@@ -23,7 +23,9 @@ public sealed record SandboxSpec
     /// <summary>"default", "none" or the path of a profile in Docker's JSON format.</summary>
     public string Seccomp { get; init; } = "default";
 
-    public string Hostname { get; init; } = "sandbox";
+    public string Hostname { get; init; } = DefaultHostname;
+
+    internal const string DefaultHostname = "sandbox";
 
     /// <summary>
     /// Host directory used as the box's root filesystem image; null means the host's own

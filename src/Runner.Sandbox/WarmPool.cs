@@ -1,5 +1,7 @@
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Launch;
+using Runner.Sandbox.Mounts;
+using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox;
 
@@ -7,13 +9,17 @@ namespace Runner.Sandbox;
 /// Boxes prepared ahead, so a program starts with only its own steps on the critical path.
 /// A background thread keeps <see cref="Size"/> boxes cloned from a runner-launcher of the pool's
 /// own, each in its cgroup (on cgroup v1 the attach, which can wait 6-21 ms for an RCU grace
-/// period, happens here), with credentials set, blocked until a program comes. <see cref="Run"/>
-/// takes one, writes the program's limits (memory, pids, cpuset) into its cgroup and sends the
-/// run plan (mounts, rlimits, capabilities, seccomp, execve); it falls back to a cold launch when
-/// no box is ready. A box serves one program and is then destroyed; a box whose launcher died,
-/// or that failed, is never handed out. <see cref="Dispose"/> drains the pool: no process, cgroup
-/// or mount is left. <see cref="Box.Run"/> uses one per options value when
-/// <see cref="SandboxOptions.WarmBoxes"/> is above 0.
+/// period, happens here), with credentials set and its filesystem built and pivoted into
+/// (<see cref="BoxLayout.Ahead"/>), blocked until a program comes. <see cref="Run"/> takes one,
+/// writes the program's limits (memory, pids, cpuset) into its cgroup and sends the run plan
+/// (stdio, /box, rlimits, capabilities, seccomp, execve), and returns the result as soon as the
+/// program and everything it started are gone; the box's teardown happens on the pool's thread.
+/// It falls back to a cold launch when no box is ready, or when none can serve the program: one
+/// with binds, or with a work dir in a rootless engine; boxes are built for the root image and
+/// hostname of the last program run. A box serves one program and is then destroyed; a box
+/// whose launcher died, or that failed, is never handed out. <see cref="Dispose"/> drains the
+/// pool: no process, cgroup or mount is left. <see cref="Box.Run"/> uses one per options value
+/// when <see cref="SandboxOptions.WarmBoxes"/> is above 0.
 /// </summary>
 public sealed class WarmPool : IDisposable
 {
@@ -27,6 +33,9 @@ public sealed class WarmPool : IDisposable
     private readonly SandboxOptions _options;
     private readonly ICgroupHierarchy _hierarchy;
     private readonly string _state;
+    private readonly string _newRoot;
+    private readonly bool _privileged = Libc.geteuid() == 0;
+    private BoxLayout _layout = BoxLayout.Ahead(null, SandboxSpec.DefaultHostname);
     private readonly Queue<WarmBox> _ready = new();
     private readonly Queue<WarmBox> _retired = new();
     private readonly object _gate = new();
@@ -45,7 +54,7 @@ public sealed class WarmPool : IDisposable
         Size = size;
         _hierarchy = Box.HierarchyFor(options);
         _state = StateDirectory.Resolve(options);
-        StateDirectory.Prepare(_state);
+        _newRoot = StateDirectory.Prepare(_state);
         _refill = new Thread(Refill) { IsBackground = true, Name = "runner warm pool" };
         _refill.Start();
     }
@@ -179,14 +188,24 @@ public sealed class WarmPool : IDisposable
 
     private WarmBox? Take(SandboxSpec spec)
     {
+        if (!BoxLayout.CanBeBuiltAheadFor(spec, _privileged)) return null;
         var stale = new List<WarmBox>();
         WarmBox? taken = null;
         lock (_gate)
         {
+            // Programs now come with another root image or hostname: build for those.
+            if (!_layout.Serves(spec)) _layout = BoxLayout.AheadFor(spec);
             while (_ready.Count > 0)
             {
                 var warm = _ready.Dequeue();
                 if (!warm.IsUsable)
+                {
+                    if (warm.Box.PreparationError() is { } failed)
+                        LastError = $"launch step {Launcher.StepName(failed.Step)} failed ({failed.What}), errno {failed.Errno}";
+                    stale.Add(warm);
+                    continue;
+                }
+                if (!warm.Box.Layout.Serves(spec))
                 {
                     stale.Add(warm);
                     continue;
@@ -262,12 +281,14 @@ public sealed class WarmPool : IDisposable
 
     private WarmBox? PrepareOne(LauncherProcess launcher)
     {
+        BoxLayout layout;
+        lock (_gate) layout = _layout;
         if (BoxSlot.TryAcquireWarm(_options, _state) is not { } slot) return null;
         IBoxCgroup? cgroup = null;
         try
         {
             cgroup = _hierarchy.CreateBox(slot.CgroupName, new CgroupLimits(PreparedMemoryBytes, PreparedPids) { CpusetLater = true });
-            var box = PreparedBox.Prepare(slot.Identity, cgroup, launcher);
+            var box = PreparedBox.Prepare(slot.Identity, cgroup, launcher, layout, _newRoot);
             return new WarmBox(slot, cgroup, box, launcher);
         }
         catch

@@ -38,6 +38,9 @@ internal sealed unsafe class FdSet : IDisposable
         foreach (var fd in fds) _open.Add(fd);
     }
 
+    /// <summary>An fd opened elsewhere, kept above stdio like the rest and closed with them.</summary>
+    public int Own(int fd) => Keep(fd);
+
     /// <summary>Hands fds over to another owner (see <see cref="Adopt"/>): no longer closed here.</summary>
     public void Release(params ReadOnlySpan<int> fds)
     {

@@ -4,6 +4,7 @@ using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Hardening;
 using Runner.Sandbox.HostFiles;
 using Runner.Sandbox.Metrics;
+using Runner.Sandbox.Mounts;
 using Runner.Sandbox.Namespaces;
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
@@ -15,13 +16,16 @@ namespace Runner.Sandbox.Launch;
 /// <summary>
 /// One launch, top to bottom. Theory of operation: the parent (here) takes a slot, creates the
 /// box's cgroup and compiles the child's whole life, clone to execve, into two
-/// <see cref="SyscallPlan"/>s: the box's own set-up up to the wait for its program
-/// (<see cref="PreparedBox"/>) and the run plan (<see cref="BuildRunPlan"/>), sent to the waiting
-/// box with the program's fds. Native/runner_launch.c interprets both with no managed code in the
+/// <see cref="SyscallPlan"/>s: the box's own set-up up to the wait for its program, filesystem
+/// and pivot_root included (<see cref="PreparedBox"/>), and the run plan
+/// (<see cref="BuildRunPlan"/>), sent to the waiting box with the program's fds. Native/runner_launch.c interprets both with no managed code in the
 /// child, which is cloned from runner-launcher (<see cref="LauncherProcess"/>) or from this process;
 /// its header draws the go byte, the error pipe {op, errno} and the status pipe {wait status,
-/// rusage}. The parent supervises until the box's init exits, then empties the cgroup and builds
-/// the result. A warm launch (<see cref="WarmPool"/>) is the same with the box prepared ahead.
+/// rusage, and whether anything else was left in the box}. The parent supervises until the
+/// program is reaped with nothing left beside it (or, when something was, until the box's init
+/// has exited and taken everything with it), then builds the result; the box's teardown comes
+/// after. A warm launch (<see cref="WarmPool"/>) is the same with the box prepared ahead, and its
+/// teardown runs after the result is returned.
 /// </summary>
 internal static unsafe class Launcher
 {
@@ -34,6 +38,7 @@ internal static unsafe class Launcher
         BoxSlot? slot = null;
         IBoxCgroup? cgroup = null;
         PreparedBox? box = null;
+        SyscallPlan? runPlan = null;
         var handedToBox = new List<WorkDirOwnership>();
         // A connected box's pipe ends are ours from the start: closed however the launch ends.
         using var wired = new FdSet();
@@ -52,10 +57,12 @@ internal static unsafe class Launcher
             var bpf = SeccompFor(spec.Seccomp, state);
             HandDirectoriesToBox(spec, slot.Identity, handedToBox, ref step);
 
+            var layout = BoxLayout.For(spec);
             step = LaunchStep.Clone;
             var launcher = options.Launcher == BoxLauncher.Process ? LauncherProcess.Shared() : null;
-            box = PreparedBox.Prepare(slot.Identity, cgroup, launcher);
-            return Execute(box, spec, newRoot, bpf, cancellationToken, ref step, slotTaken, out _, wiring, wired);
+            box = PreparedBox.Prepare(slot.Identity, cgroup, launcher, layout, newRoot);
+            runPlan = new SyscallPlan();
+            return Execute(box, runPlan, spec, bpf, cancellationToken, ref step, slotTaken, out _, wiring, wired);
         }
         catch (Exception e) when (e is not SandboxSpecException)
         {
@@ -64,7 +71,9 @@ internal static unsafe class Launcher
         finally
         {
             wiring?.Withdraw();
+            // The box reads its run plan until its execve: the plan goes only once the box is gone.
             box?.Dispose();
+            runPlan?.Dispose();
             cgroup?.Dispose();
             foreach (var handed in handedToBox) handed.Restore();
             slot?.Dispose();
@@ -78,7 +87,10 @@ internal static unsafe class Launcher
     /// before the program's process got near its execve (its launcher died just as it was taken),
     /// so the caller may launch the program cold instead; the result is then meaningless.
     /// </summary>
-    /// <param name="retire">Takes the used box: its cgroup is removed off the critical path.</param>
+    /// <param name="retire">
+    /// Takes the used box, whose program and everything it started are gone by then: the box's
+    /// init, its namespaces, cgroup and slot are torn down off the critical path.
+    /// </param>
     public static SandboxResult RunWarm(WarmBox warm, SandboxSpec spec, SandboxOptions options, CancellationToken cancellationToken,
         Action<WarmBox> retire, out bool neverStarted)
     {
@@ -86,10 +98,10 @@ internal static unsafe class Launcher
         var step = LaunchStep.Slot;
         BoxSlot? permit = null;
         var handedToBox = new List<WorkDirOwnership>();
+        var finished = false;
         try
         {
             var state = StateDirectory.Resolve(options);
-            var newRoot = StateDirectory.Prepare(state);
             // A slot of the ordinary range bounds the boxes running at once; the warm box has its
             // own slot (uid and cgroup) from the warm range.
             permit = BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
@@ -101,7 +113,9 @@ internal static unsafe class Launcher
             step = LaunchStep.Seccomp;
             var bpf = SeccompFor(spec.Seccomp, state);
             HandDirectoriesToBox(spec, warm.Box.Identity, handedToBox, ref step);
-            return Execute(warm.Box, spec, newRoot, bpf, cancellationToken, ref step, slotTaken, out neverStarted);
+            var result = Execute(warm.Box, warm.AdoptRunPlan(), spec, bpf, cancellationToken, ref step, slotTaken, out neverStarted);
+            finished = true;
+            return result;
         }
         catch (Exception e) when (e is not SandboxSpecException)
         {
@@ -109,8 +123,9 @@ internal static unsafe class Launcher
         }
         finally
         {
-            // Execute has killed the box and waited for its init; what it left is its cgroup.
-            warm.Box.Dispose();
+            // Execute returns once nothing of the program is left in the box (or before it was
+            // ever handed over); only a fault in between leaves a program that must die right now.
+            if (!finished) warm.Box.Dispose();
             retire(warm);
             foreach (var handed in handedToBox) handed.Restore();
             permit?.Dispose();
@@ -138,88 +153,90 @@ internal static unsafe class Launcher
         }
     }
 
-    /// <summary>Hands the program to a prepared box, supervises it and builds the result.</summary>
-    private static SandboxResult Execute(PreparedBox box, SandboxSpec spec, string newRoot, byte[]? bpf, CancellationToken cancellationToken,
+    /// <summary>
+    /// Hands the program to a prepared box, supervises it and builds the result. Returns once
+    /// nothing of the program is left in the box; the caller disposes the box, then
+    /// <paramref name="plan"/> (the box reads its run plan until its execve).
+    /// </summary>
+    private static SandboxResult Execute(PreparedBox box, SyscallPlan plan, SandboxSpec spec, byte[]? bpf, CancellationToken cancellationToken,
         ref LaunchStep step, long slotTaken, out bool neverStarted, LaunchWiring? wiring = null, FdSet? wired = null)
     {
         neverStarted = false;
-        // The box reads its run plan from this memory until its execve, so the plan outlives the
-        // box: disposed only after box.Dispose below has waited for the box to exit.
-        using var plan = new SyscallPlan();
         using var fds = new FdSet();
-        try
+        step = LaunchStep.Stdio;
+        var (errorRead, errorWrite) = fds.Pipe();
+        var (statusRead, statusWrite) = fds.SocketPair();
+        // A connected box's stdout is its partner's stdin, so nothing of it is captured here.
+        var (stdoutRead, stdoutWrite) = wiring is null ? fds.Pipe() : (-1, wiring.StdoutFd);
+        var (stderrRead, stderrWrite) = fds.Pipe();
+        var stdin = wiring?.StdinFd ?? fds.OpenStdin(spec.StdinPath ?? "/dev/null");
+        if (stdoutRead >= 0) fds.SetNonBlocking(stdoutRead);
+        fds.SetNonBlocking(stderrRead);
+        // A box built ahead attaches its work dir from a detached mount made here.
+        step = LaunchStep.MountBox;
+        var boxTree = !box.Layout.BoxMounted && spec.WorkDir is { } workDir ? fds.Own(HostTree.Clone(workDir)) : -1;
+        var setup = BuildRunPlan(plan, spec, box.Layout, bpf, boxTree >= 0);
+        var sealedPlan = plan.SealInPlace(PreparedBox.ErrorFd, PreparedBox.StatusFd);
+
+        step = LaunchStep.WaitGo;
+        wiring?.ArriveAndWait(cancellationToken);
+        var clock = Stopwatch.StartNew();
+        var sent = boxTree >= 0
+            ? box.Handoff(sealedPlan, [stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite, boxTree])
+            : box.Handoff(sealedPlan, [stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite]);
+        if (sent != 0)
         {
-            step = LaunchStep.Stdio;
-            var (errorRead, errorWrite) = fds.Pipe();
-            var (statusRead, statusWrite) = fds.SocketPair();
-            // A connected box's stdout is its partner's stdin, so nothing of it is captured here.
-            var (stdoutRead, stdoutWrite) = wiring is null ? fds.Pipe() : (-1, wiring.StdoutFd);
-            var (stderrRead, stderrWrite) = fds.Pipe();
-            var stdin = wiring?.StdinFd ?? fds.OpenStdin(spec.StdinPath ?? "/dev/null");
-            if (stdoutRead >= 0) fds.SetNonBlocking(stdoutRead);
-            fds.SetNonBlocking(stderrRead);
-            var setup = BuildRunPlan(plan, spec, newRoot, bpf);
-            var sealedPlan = plan.SealInPlace(PreparedBox.ErrorFd, PreparedBox.StatusFd);
+            if (box.PreparationError() is { } failedEarly) return Failure(failedEarly.Step, failedEarly.Errno, failedEarly.What);
+            neverStarted = true;
+            return Failure(step, sent, "hand the program to the box");
+        }
+        fds.CloseAll(stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite, boxTree);
+        // The partner must see EOF as soon as this box's program is gone.
+        wired?.CloseAll(stdin, stdoutWrite);
+        SandboxMetrics.ProgramStarted(Stopwatch.GetElapsedTime(slotTaken));
 
-            step = LaunchStep.WaitGo;
-            wiring?.ArriveAndWait(cancellationToken);
-            var clock = Stopwatch.StartNew();
-            var sent = box.Handoff(sealedPlan, [stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite]);
-            if (sent != 0)
-            {
-                if (box.PreparationError() is { } failedEarly) return Failure(failedEarly.Step, failedEarly.Errno, failedEarly.What);
-                neverStarted = true;
-                return Failure(step, sent, "hand the program to the box");
-            }
-            fds.CloseAll(stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite);
-            // The partner must see EOF as soon as this box's program is gone.
-            wired?.CloseAll(stdin, stdoutWrite);
-            SandboxMetrics.ProgramStarted(Stopwatch.GetElapsedTime(slotTaken));
-
-            step = LaunchStep.Supervise;
-            var seen = new Supervisor(box.Pidfd, errorRead, statusRead, stdoutRead, stderrRead, box.Cgroup, spec.Limits, setup)
-                .Run(clock, cancellationToken);
+        step = LaunchStep.Supervise;
+        var seen = new Supervisor(box.Pidfd, errorRead, statusRead, stdoutRead, stderrRead, box.Cgroup, spec.Limits, setup)
+            .Run(clock, cancellationToken);
+        if (seen.Exit is not { Alone: not 0 })
+        {
+            // Something outlived the program, or it never ran: the supervisor has waited for the
+            // box's init to exit, and with it every process of the box.
             box.WaitForExit();
             box.Cgroup.KillAll();
-            var usage = box.Cgroup.ReadUsage();
-            if (seen.LaunchError is { } failed)
+        }
+        var usage = box.Cgroup.ReadUsage();
+        if (seen.LaunchError is { } failed)
+        {
+            var (failedStep, what) = plan.Describe(failed.OpIndex);
+            return Failure(failedStep, failed.Error, what) with
             {
-                var (failedStep, what) = plan.Describe(failed.OpIndex);
-                return Failure(failedStep, failed.Error, what) with
-                {
-                    ProgramError = failedStep == LaunchStep.Execve ? ProgramExec.Explain(spec.Argv[0], failed.Error) : null,
-                };
-            }
-            if (seen.Exit is null && seen.Killed == KillReason.None && box.PreparationError() is { } prepared)
-                return Failure(prepared.Step, prepared.Errno, prepared.What);
-            // The box died with no report from any step and before the program's process read
-            // its clock right before execve: killed from outside (its launcher's death).
-            neverStarted = seen.Exit is null && seen.Killed == KillReason.None && !setup.ProgramReached;
-            return ResultBuilder.Build(spec.Limits, seen, setup.ExcludeFrom(usage, seen.CpuAtProgramExit)) with
-            {
-                ExecTimestamp = seen.ExecTimestamp,
+                ProgramError = failedStep == LaunchStep.Execve ? ProgramExec.Explain(spec.Argv[0], failed.Error) : null,
             };
         }
-        finally
+        if (seen.Exit is null && seen.Killed == KillReason.None && box.PreparationError() is { } prepared)
+            return Failure(prepared.Step, prepared.Errno, prepared.What);
+        // The box died with no report from any step and before the program's process read
+        // its clock right before execve: killed from outside (its launcher's death).
+        neverStarted = seen.Exit is null && seen.Killed == KillReason.None && !setup.ProgramReached;
+        return ResultBuilder.Build(spec.Limits, seen, setup.ExcludeFrom(usage, seen.CpuAtProgramExit)) with
         {
-            box.Dispose();
-        }
+            ExecTimestamp = seen.ExecTimestamp,
+        };
     }
 
     /// <summary>
     /// The run plan: what the box does once it has its program, in order. Everything before the
-    /// fork runs in the box's init too.
+    /// fork runs in the box's init too; the box's filesystem is already there.
     /// </summary>
-    private static SetupCpu BuildRunPlan(SyscallPlan plan, SandboxSpec spec, string newRoot, byte[]? bpf)
+    private static SetupCpu BuildRunPlan(SyscallPlan plan, SandboxSpec spec, BoxLayout layout, byte[]? bpf, bool boxTree)
     {
         plan.Add(LaunchStep.Stdio, "dup stdin", Sys.Dup3, PreparedBox.StdinFd, 0, 0);
         plan.Add(LaunchStep.Stdio, "dup stdout", Sys.Dup3, PreparedBox.StdoutFd, 1, 0);
         plan.Add(LaunchStep.Stdio, "dup stderr", Sys.Dup3, PreparedBox.StderrFd, 2, 0);
-        CloseAllBut(plan, PreparedBox.ErrorFd, PreparedBox.StatusFd);
-        MountNamespace.AddChildSteps(plan, MountNamespace.Describe(spec), newRoot);
-        UtsNamespace.AddChildSteps(plan, spec.Hostname);
-        NetworkNamespace.AddChildSteps(plan);
-        ChildSignals.AddChildSteps(plan);
+        if (boxTree) CloseAllBut(plan, PreparedBox.ErrorFd, PreparedBox.StatusFd, PreparedBox.BoxTreeFd);
+        else CloseAllBut(plan, PreparedBox.ErrorFd, PreparedBox.StatusFd);
+        MountNamespace.AddRunSteps(plan, spec, layout, PreparedBox.BoxTreeFd);
         var setup = new SetupCpu(plan);
         setup.AddInitReading(plan);
         plan.AddFork();

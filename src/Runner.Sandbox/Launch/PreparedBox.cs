@@ -1,6 +1,7 @@
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Cgroups.V1;
 using Runner.Sandbox.Hardening;
+using Runner.Sandbox.Mounts;
 using Runner.Sandbox.Namespaces;
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
@@ -9,9 +10,11 @@ namespace Runner.Sandbox.Launch;
 
 /// <summary>
 /// A box cloned and set up to the point where it waits for its program: namespaces, id maps,
-/// cgroup membership (on cgroup v1 the slow attach), credentials. Its init then blocks on a
-/// socket (RUNNER_OP_RECEIVE in runner_launch.c) until <see cref="Handoff"/> sends the run plan
-/// (mounts ... execve) with the program's fds. A box serves one program, never a second: its
+/// cgroup membership (on cgroup v1 the slow attach), credentials, its filesystem with
+/// pivot_root (<see cref="BoxLayout"/>), hostname, loopback, signal dispositions and bounding
+/// set. Its init then blocks on a socket (RUNNER_OP_RECEIVE in runner_launch.c) until
+/// <see cref="Handoff"/> sends the run plan (stdio, the run's own mounts, fork, rlimits,
+/// capabilities, seccomp, execve) with the program's fds. A box serves one program, never a second: its
 /// init interprets one handoff and the socket is closed before the program starts.
 /// A cold launch prepares one and hands off at once; <see cref="WarmPool"/> prepares them ahead.
 /// </summary>
@@ -19,6 +22,11 @@ internal sealed unsafe class PreparedBox : IDisposable
 {
     // Where the box's fds sit inside the box; runner_install_fds puts them there.
     public const int SocketFd = 10, LauncherPidfdFd = 11, StdinFd = 12, StdoutFd = 13, StderrFd = 14, ErrorFd = 15, StatusFd = 16;
+    /// <summary>
+    /// The work dir as a detached mount, for a box whose tree was built ahead (<see cref="HostTree"/>);
+    /// sent with the handoff, when fds 0-9 have long been closed.
+    /// </summary>
+    public const int BoxTreeFd = 9;
 
     /// <summary>cgroup v1: the box's <c>tasks</c> fds, one per hierarchy, from here up (closed with fds 12- after go).</summary>
     public const int CgroupTasksFd = 17;
@@ -31,10 +39,11 @@ internal sealed unsafe class PreparedBox : IDisposable
     private int _socket;
     private bool _exited;
 
-    private PreparedBox(BoxIdentity identity, IBoxCgroup cgroup, SyscallPlan plan, int pid, int pidfd, int socket, bool ourChild)
+    private PreparedBox(BoxIdentity identity, IBoxCgroup cgroup, BoxLayout layout, SyscallPlan plan, int pid, int pidfd, int socket, bool ourChild)
     {
         Identity = identity;
         Cgroup = cgroup;
+        Layout = layout;
         _plan = plan;
         Pid = pid;
         Pidfd = pidfd;
@@ -45,6 +54,9 @@ internal sealed unsafe class PreparedBox : IDisposable
     public BoxIdentity Identity { get; }
     public IBoxCgroup Cgroup { get; }
 
+    /// <summary>What the box's init has built before its program came.</summary>
+    public BoxLayout Layout { get; }
+
     /// <summary>Host pid of the box's init.</summary>
     public int Pid { get; }
 
@@ -54,7 +66,8 @@ internal sealed unsafe class PreparedBox : IDisposable
     /// Clones the box from <paramref name="launcher"/> (or from this process when null) and
     /// takes it through the parent's steps. Throws <see cref="LaunchFailure"/>.
     /// </summary>
-    public static PreparedBox Prepare(BoxIdentity identity, IBoxCgroup cgroup, LauncherProcess? launcher)
+    /// <param name="newRoot">The host directory the box mounts its root on before pivot_root (<see cref="StateDirectory"/>).</param>
+    public static PreparedBox Prepare(BoxIdentity identity, IBoxCgroup cgroup, LauncherProcess? launcher, BoxLayout layout, string newRoot)
     {
         var step = LaunchStep.Clone;
         var pair = stackalloc int[2];
@@ -67,7 +80,7 @@ internal sealed unsafe class PreparedBox : IDisposable
         var tasksFds = cgroup.CloneIntoFd < 0 ? cgroup.OpenSelfAttachFds() : [];
         try
         {
-            BuildPlan(plan, identity, tasksFds.Length);
+            BuildPlan(plan, identity, tasksFds.Length, layout, newRoot);
             var sealedPlan = plan.SealInPlace(SocketFd, -1);
             // Root creates the box's user namespace as the slot's uid (see runner_launch.c).
             var owner = identity.Privileged ? identity.HostUid : -1L;
@@ -92,7 +105,7 @@ internal sealed unsafe class PreparedBox : IDisposable
             CloseAll(tasksFds);
             if (cloned < 0)
                 throw new LaunchFailure(step, (int)-cloned, "clone3 with new user, pid, mount, net, ipc and uts namespaces");
-            box = new PreparedBox(identity, cgroup, plan, (int)cloned, pidfd, ours, launcher is null);
+            box = new PreparedBox(identity, cgroup, layout, plan, (int)cloned, pidfd, ours, launcher is null);
             ours = -1;
 
             step = LaunchStep.IdMaps;
@@ -129,7 +142,7 @@ internal sealed unsafe class PreparedBox : IDisposable
     }
 
     /// <summary>The box's steps up to the wait for its program; they run in the box's init.</summary>
-    private static void BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount)
+    private static void BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount, BoxLayout layout, string newRoot)
     {
         ParentDeath.AddFirstChildStep(plan);
         // Before the go byte: the move overlaps the parent's id-map writes.
@@ -146,6 +159,12 @@ internal sealed unsafe class PreparedBox : IDisposable
         CgroupNamespace.AddChildSteps(plan);
         UserNamespace.AddChildSteps(plan, identity);
         ParentDeath.AddChildSteps(plan, LauncherPidfdFd);
+        // None of these depends on the program, so a warm box has them done before it comes.
+        MountNamespace.AddChildSteps(plan, layout.Mounts, newRoot);
+        UtsNamespace.AddChildSteps(plan, layout.Hostname);
+        NetworkNamespace.AddChildSteps(plan);
+        ChildSignals.AddChildSteps(plan);
+        Capabilities.AddBoundingSteps(plan);
         plan.AddReceive(LaunchStep.WaitGo, SocketFd);
     }
 
@@ -166,14 +185,15 @@ internal sealed unsafe class PreparedBox : IDisposable
     }
 
     /// <summary>
-    /// Sends the run plan and the program's fds (stdin, stdout, stderr, error pipe, status pipe).
-    /// Returns 0 or an errno (EPIPE: the box is gone). Only once: the box closes its socket.
+    /// Sends the run plan and the program's fds (stdin, stdout, stderr, error pipe, status pipe and,
+    /// for a box built ahead with a work dir, its detached mount). Returns 0 or an errno (EPIPE:
+    /// the box is gone). Only once: the box closes its socket.
     /// </summary>
     public int Handoff(NativeLaunch.RunnerPlan* runPlan, ReadOnlySpan<int> fds)
     {
         if (_socket < 0) return Errno.EPIPE;
         var handoff = new NativeLaunch.RunnerHandoff { Plan = runPlan, FdCount = fds.Length };
-        ReadOnlySpan<int> targets = [StdinFd, StdoutFd, StderrFd, ErrorFd, StatusFd];
+        ReadOnlySpan<int> targets = [StdinFd, StdoutFd, StderrFd, ErrorFd, StatusFd, BoxTreeFd];
         for (var i = 0; i < fds.Length; i++) handoff.Targets[i] = targets[i];
         var sent = LauncherProcess.Send(_socket, &handoff, sizeof(NativeLaunch.RunnerHandoff), fds);
         return sent < 0 ? Libc.Errno : 0;
@@ -187,6 +207,9 @@ internal sealed unsafe class PreparedBox : IDisposable
         var iov = new Libc.IoVec { Base = &error, Length = (nuint)sizeof(NativeLaunch.RunnerError) };
         var message = new Libc.MsgHdr { Iov = &iov, IovLength = 1 };
         var got = Libc.recvmsg(_socket, &message, Libc.MsgDontwait);
+        // A box that died with the handoff still unread in its queue leaves ECONNRESET on this end,
+        // reported once, ahead of the failure it wrote before dying.
+        if (got < 0 && Libc.Errno == Errno.ECONNRESET) got = Libc.recvmsg(_socket, &message, Libc.MsgDontwait);
         if (got != sizeof(NativeLaunch.RunnerError)) return null;
         var (step, what) = _plan.Describe(error.OpIndex);
         return (step, error.Error, what);

@@ -8,7 +8,9 @@ namespace Runner.Sandbox.Namespaces;
 /// <summary>
 /// Child side of the mount namespace: make every inherited mount private, build the box root
 /// on a tmpfs at the host's new-root mount point, pivot_root into it, detach the old root and
-/// make / read-only.
+/// make / read-only. The box's init does this before it waits for its program
+/// (<see cref="BoxLayout"/>); a box built ahead for no program in particular gets its /box and its
+/// tmpfs sizes once the program is known (<see cref="AddRunSteps"/>).
 /// </summary>
 internal static class MountNamespace
 {
@@ -20,12 +22,21 @@ internal static class MountNamespace
     private static readonly string[] ProcMaskedPaths = ["/proc/cmdline", "/proc/config.gz", "/proc/sys/kernel/random/boot_id"];
     private static readonly string[] Devices = ["null", "zero", "full", "random", "urandom"];
 
-    public static MountPlan Describe(SandboxSpec spec)
+    public static MountPlan Describe(SandboxSpec spec) =>
+        Describe(spec.RootfsPath, spec.Hostname, spec.Limits.TmpfsBytes, spec.WorkDir, spec.Binds, boxLater: false);
+
+    /// <summary>The tree of a box built before its program is known: /box is only a mount point, no binds.</summary>
+    public static MountPlan DescribeAhead(string? rootfsPath, string hostname, long tmpfsBytes) =>
+        Describe(rootfsPath, hostname, tmpfsBytes, null, [], boxLater: true);
+
+    private static string TmpfsOptions(long bytes) => $"size={bytes},nr_inodes=65536";
+
+    private static MountPlan Describe(string? rootfsPath, string hostname, long tmpfsBytes, string? workDir, IReadOnlyList<BindMount> binds,
+        bool boxLater)
     {
-        var limits = spec.Limits;
-        var tmpfs = $"size={limits.TmpfsBytes},nr_inodes=65536";
+        var tmpfs = TmpfsOptions(tmpfsBytes);
         var plan = new MountPlan();
-        RootfsLayout.AddTo(plan, spec.RootfsPath, spec.Hostname);
+        RootfsLayout.AddTo(plan, rootfsPath, hostname);
 
         plan.Add(new MountPlan.Proc("/proc"), LaunchStep.MountProc);
         // Only what this kernel has (/proc/sysrq-trigger needs CONFIG_MAGIC_SYSRQ, for one).
@@ -45,17 +56,50 @@ internal static class MountNamespace
         plan.Add(new MountPlan.Seal("/dev", Flags.MsNosuid | Flags.MsNoexec), LaunchStep.MountDev);
 
         plan.Add(new MountPlan.Tmpfs("/tmp", "mode=1777," + tmpfs, NoSuidNoDev), LaunchStep.MountTmp);
-        if (spec.WorkDir is { } workDir)
+        if (boxLater)
+            plan.Add(new MountPlan.Dir("/box", 0x1ed), LaunchStep.MountBox);
+        else if (workDir is not null)
             plan.Add(new MountPlan.Bind(workDir, "/box", Writable: true, IsFile: false), LaunchStep.MountBox);
         else
             plan.Add(new MountPlan.Tmpfs("/box", "mode=0755," + tmpfs, NoSuidNoDev), LaunchStep.MountBox);
 
-        foreach (var bind in spec.Binds)
+        foreach (var bind in binds)
         {
             plan.AddParentsOf(bind.Target, LaunchStep.MountBind);
             plan.Add(new MountPlan.Bind(bind.Source, bind.Target, bind.Writable, !Directory.Exists(bind.Source)), LaunchStep.MountBind);
         }
         return plan;
+    }
+
+    /// <summary>
+    /// The run's own mounts in a box whose tree was built ahead (<see cref="BoxLayout.BoxMounted"/>
+    /// false): the /tmp and /dev/shm sizes when the program asks for others, and /box, either its
+    /// work dir (the detached mount at <paramref name="boxTreeFd"/>, see <see cref="HostTree"/>) or
+    /// a fresh tmpfs. The init runs them after pivot_root, so paths are the box's own.
+    /// </summary>
+    public static void AddRunSteps(SyscallPlan plan, SandboxSpec spec, BoxLayout layout, int boxTreeFd)
+    {
+        if (layout.BoxMounted) return;
+        var a = plan.Arena;
+        var tmpfsBytes = spec.Limits.TmpfsBytes;
+        if (tmpfsBytes != layout.TmpfsBytes)
+        {
+            foreach (var path in (string[])["/tmp", "/dev/shm"])
+                plan.Add(LaunchStep.MountTmp, $"resize the tmpfs on {path}", Sys.Mount, a.String("tmpfs"), a.String(path), a.String("tmpfs"),
+                    Flags.MsRemount | NoSuidNoDev, a.String(TmpfsOptions(tmpfsBytes)));
+        }
+        var box = a.String("/box");
+        if (spec.WorkDir is not null)
+        {
+            plan.Add(LaunchStep.MountBox, $"attach the work dir on /box", Sys.MoveMount, boxTreeFd, a.String(""), Flags.AtFdcwd, box,
+                Flags.MoveMountFEmptyPath);
+            plan.Add(LaunchStep.MountBox, "close the work dir's mount fd", Sys.Close, boxTreeFd);
+        }
+        else
+        {
+            plan.Add(LaunchStep.MountBox, "mount tmpfs on /box", Sys.Mount, a.String("tmpfs"), box, a.String("tmpfs"), NoSuidNoDev,
+                a.String("mode=0755," + TmpfsOptions(tmpfsBytes)));
+        }
     }
 
     public static void AddChildSteps(SyscallPlan plan, MountPlan mounts, string newRoot)

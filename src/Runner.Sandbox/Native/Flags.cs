@@ -13,6 +13,10 @@ internal static class Flags
     public const long MsBind = 4096, MsRec = 16384, MsPrivate = 1 << 18;
     public const long MntDetach = 2;
 
+    // open_tree(2), move_mount(2), mount_setattr(2)
+    public const long OpenTreeClone = 1, AtRecursive = 0x8000, MoveMountFEmptyPath = 4;
+    public const long MountAttrNosuid = 2, MountAttrNodev = 4;
+
     // open(2), *at(2)
     public const long AtFdcwd = -100;
     public const long OWronly = 1, OCreat = 0x40, OExcl = 0x80, OCloexec = 0x80000;

@@ -119,6 +119,9 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)]
     public static partial long syscall(long number, long a0, long a1, long a2, long a3);
 
+    [LibraryImport(C, SetLastError = true)]
+    public static partial long syscall(long number, long a0, long a1, long a2, long a3, long a4);
+
     /// <summary>openat2(2) through syscall(2); glibc 2.36 has no wrapper.</summary>
     public static int openat2(int dirfd, string path, ulong flags, ulong resolve)
     {

@@ -58,7 +58,8 @@ internal static unsafe partial class NativeLaunch
     public struct RunnerExit
     {
         public int WaitStatus;
-        public int Reserved;
+        /// <summary>1 when no other process was left in the box once the program was reaped.</summary>
+        public int Alone;
         public Rusage Usage;
         /// <summary>CLOCK_MONOTONIC, in ns, when pid 1 reaped the program.</summary>
         public long ReapedNanoseconds;

@@ -12,6 +12,8 @@ internal static class Sys
     public const long SetHostname = 170, Unshare = 272, Openat = 257, Mkdirat = 258, Mknodat = 259;
     public const long Symlinkat = 266, Dup3 = 292, Prlimit64 = 302, Seccomp = 317, CloseRange = 436;
     public const long Poll = 7, ClockGettime = 228;
+    // A work dir handed to a box prepared ahead, as a detached mount (HostTree).
+    public const long OpenTree = 428, MoveMount = 429, MountSetattr = 442;
 
     // Called through syscall(2) by the parent: glibc 2.36 wraps none of them.
     public const long PidfdSendSignal = 424, PidfdOpen = 434, Openat2 = 437;

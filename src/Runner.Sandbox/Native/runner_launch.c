@@ -106,7 +106,9 @@ struct runner_handoff {
 
 struct runner_exit {
     int32_t wait_status;
-    int32_t reserved;
+    /* 1 when nothing but the init was left in the box once the program was reaped: every orphan
+     * is re-parented to the init, so none can still write to the box's pipes or files. */
+    int32_t alone;
     struct rusage usage;
     /* CLOCK_MONOTONIC when the program was reaped: a connected partner's EOF comes only after it. */
     int64_t reaped_ns;
@@ -125,8 +127,13 @@ static __attribute__((noreturn)) void runner_reap(const struct runner_plan *plan
 {
     struct runner_exit report;
     memset(&report, 0, sizeof report);
-    /* Only the program's copy may keep the error pipe open, so EOF means its execve worked. */
+    /* Only the program's copy may keep the error pipe open, so EOF means its execve worked. The
+     * program has its own stdio: without the init's copies its pipes reach EOF as soon as the
+     * program and whatever it started are gone, not only when the box is torn down. */
     syscall(SYS_close, plan->error_fd);
+    for (int fd = 0; fd <= 2; fd++)
+        if (fd != plan->status_fd)
+            syscall(SYS_close, fd);
     for (;;) {
         int status = 0;
         struct rusage usage;
@@ -137,6 +144,8 @@ static __attribute__((noreturn)) void runner_reap(const struct runner_plan *plan
             report.wait_status = status;
             report.usage = usage;
             report.reaped_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+            siginfo_t other;
+            report.alone = syscall(SYS_waitid, P_ALL, 0, &other, WEXITED | WNOHANG | WNOWAIT, NULL) < 0 && errno == ECHILD;
             break;
         }
         if (pid < 0 && errno != EINTR) {

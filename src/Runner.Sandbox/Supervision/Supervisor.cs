@@ -60,6 +60,10 @@ internal sealed unsafe class Supervisor(
         {
             if (initExitedAt is { } exitedAt && (!open[0] && !open[1] && !open[2] && !open[3] || clock.Elapsed - exitedAt > DrainBound))
                 break;
+            // The program is reaped and nothing else is left in the box: once its pipes are
+            // drained the run is over, and the init's exit (the namespaces' teardown) is not waited for.
+            if (exit is { Alone: not 0 } && !open[0] && !open[1] && !open[2] && !open[3])
+                break;
             var n = 0;
             for (var i = 0; i < fds.Length; i++)
             {

@@ -45,7 +45,8 @@ public class WarmPoolTests
             var r = RunWarm(pool, new SandboxSpec { Argv = ["/bin/sh", "-c", "test ! -e /tmp/used && touch /tmp/used && echo fresh"] });
             Assert.True(r.Status == SandboxStatus.Ok, r.Message + r.Stderr);
             Assert.Equal("fresh\n", r.Stdout);
-            Assert.False(Alive(init), $"the box's init {init} outlived its program");
+            // The box is torn down after the result is back, and then it is gone for good.
+            BoxRunner.WaitFor(() => Alive(init), alive => !alive, TimeSpan.FromSeconds(5), $"the box's init {init} to exit after its program");
         }
         Assert.Equal(4, inits.Distinct().Count());
     }
@@ -167,6 +168,92 @@ public class WarmPoolTests
             WarmPool.DrainShared();
         }
         Assert.Empty(BoxRunner.LeftoverCgroups());
+    }
+
+    [Fact]
+    public void A_warm_box_mounts_the_program_s_work_dir_at_box_nosuid_and_hands_back_what_it_wrote()
+    {
+        using var pool = StartPool(1);
+        var dir = Directory.CreateTempSubdirectory("runner-warm-work-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "in.txt"), "given\n");
+            var r = RunWarm(pool, new SandboxSpec
+            {
+                Argv = ["/bin/sh", "-c", "cat in.txt; echo made > out.txt; grep ' /box ' /proc/self/mountinfo"],
+                WorkDir = dir.FullName,
+            });
+            Assert.True(r.Status == SandboxStatus.Ok, r.Message + r.Stderr);
+            Assert.StartsWith("given\n", r.Stdout);
+            Assert.Contains("nosuid", r.Stdout);
+            Assert.Contains("nodev", r.Stdout);
+            Assert.Equal("made\n", File.ReadAllText(Path.Combine(dir.FullName, "out.txt")));
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
+    public void A_tmpfs_size_given_at_run_time_holds_in_a_warm_box()
+    {
+        using var pool = StartPool(1);
+        var r = RunWarm(pool, new SandboxSpec
+        {
+            Argv = ["/bin/sh", "-c", "for d in /tmp /dev/shm /box; do df -k $d | tail -n 1 | tr -s ' ' | cut -d ' ' -f 2; done"],
+            Limits = new SandboxLimits { TmpfsBytes = 1L << 20 },
+        });
+        Assert.True(r.Status == SandboxStatus.Ok, r.Message + r.Stderr);
+        Assert.Equal("1024\n1024\n1024\n", r.Stdout);
+    }
+
+    [Fact]
+    public void What_a_program_leaves_running_dies_before_its_warm_result_returns()
+    {
+        using var pool = StartPool(1);
+        var dir = Directory.CreateTempSubdirectory("runner-warm-late-");
+        try
+        {
+            // The straggler lets go of the program's pipes and keeps writing to the work dir, so
+            // only the box's teardown stops it; the result may come only after that.
+            var late = Path.Combine(dir.FullName, "late.txt");
+            var r = RunWarm(pool, new SandboxSpec
+            {
+                Argv = ["/bin/sh", "-c", "(exec >/dev/null 2>&1; while :; do echo x >> late.txt; done) & sleep 0.1; echo started"],
+                WorkDir = dir.FullName,
+            });
+            var lengthAtResult = new FileInfo(late).Length;
+            Assert.True(r.Status == SandboxStatus.Ok, r.Message + r.Stderr);
+            Assert.Equal("started\n", r.Stdout);
+            Assert.True(lengthAtResult > 0, "the straggler never ran");
+            Thread.Sleep(300);
+            Assert.Equal(lengthAtResult, new FileInfo(late).Length);
+        }
+        finally
+        {
+            dir.Delete(true);
+        }
+    }
+
+    [Fact]
+    public void A_warm_pool_builds_its_boxes_for_the_hostname_programs_come_with_and_runs_binds_cold()
+    {
+        using var pool = StartPool(1);
+        var spec = new SandboxSpec { Argv = ["/bin/sh", "-c", "hostname; cat /etc/hostname"], Hostname = "judge" };
+        var first = pool.Run(spec);
+        Assert.True(first.Status == SandboxStatus.Ok, first.Message + first.Stderr);
+        Assert.Equal(1, pool.ColdRuns);
+
+        var warm = RunWarm(pool, spec);
+        Assert.True(warm.Status == SandboxStatus.Ok, warm.Message + warm.Stderr);
+        Assert.Equal("judge\njudge\n", warm.Stdout);
+
+        Assert.True(pool.WaitUntilReady(1, ReadyTimeout), pool.LastError);
+        var bound = pool.Run(spec with { Argv = ["/bin/cat", "/srv/hostname"], Binds = [new BindMount("/etc/hostname", "/srv/hostname")] });
+        Assert.True(bound.Status == SandboxStatus.Ok, bound.Message + bound.Stderr);
+        Assert.Equal(File.ReadAllText("/etc/hostname"), bound.Stdout);
+        Assert.Equal(2, pool.ColdRuns);
     }
 
     [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]

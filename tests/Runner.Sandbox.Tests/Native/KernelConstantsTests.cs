@@ -68,12 +68,17 @@ public class KernelConstantsTests
         ("Errno.EPERM", "EPERM"), ("Errno.ENOENT", "ENOENT"), ("Errno.EINTR", "EINTR"), ("Errno.EAGAIN", "EAGAIN"),
         ("Errno.EACCES", "EACCES"), ("Errno.EBUSY", "EBUSY"), ("Errno.EEXIST", "EEXIST"), ("Errno.EXDEV", "EXDEV"), ("Errno.EINVAL", "EINVAL"), ("Errno.ERANGE", "ERANGE"),
         ("Errno.EROFS", "EROFS"), ("Errno.ENOSYS", "ENOSYS"), ("Errno.ELOOP", "ELOOP"),
-        ("Errno.EPIPE", "EPIPE"), ("Sys.ClockGettime", "SYS_clock_gettime"), ("Flags.ClockProcessCputimeId", "CLOCK_PROCESS_CPUTIME_ID"),
+        ("Errno.EPIPE", "EPIPE"), ("Errno.ECONNRESET", "ECONNRESET"), ("Sys.ClockGettime", "SYS_clock_gettime"), ("Flags.ClockProcessCputimeId", "CLOCK_PROCESS_CPUTIME_ID"),
         ("Libc.WNohang", "WNOHANG"), ("Libc.PollHup", "POLLHUP"), ("Libc.ProtRead", "PROT_READ"), ("Libc.ProtWrite", "PROT_WRITE"),
         ("Libc.MapShared", "MAP_SHARED"), ("Libc.AfUnix", "AF_UNIX"), ("Libc.SockSeqpacket", "SOCK_SEQPACKET"),
         ("Libc.SockCloexec", "SOCK_CLOEXEC"), ("Libc.SolSocket", "SOL_SOCKET"), ("Libc.ScmRights", "SCM_RIGHTS"),
         ("Libc.MsgNosignal", "MSG_NOSIGNAL"), ("Libc.MsgDontwait", "MSG_DONTWAIT"), ("Libc.MsgCmsgCloexec", "MSG_CMSG_CLOEXEC"), ("Libc.ShutRdwr", "SHUT_RDWR"),
         ("sizeof(struct msghdr)", "sizeof(struct msghdr)"), ("sizeof(struct cmsghdr)", "sizeof(struct cmsghdr)"),
+        // A work dir handed to a warm box as a detached mount (HostTree).
+        ("Sys.OpenTree", "SYS_open_tree"), ("Sys.MoveMount", "SYS_move_mount"), ("Sys.MountSetattr", "SYS_mount_setattr"),
+        ("Flags.OpenTreeClone", "OPEN_TREE_CLONE"), ("Flags.AtRecursive", "AT_RECURSIVE"), ("Flags.MoveMountFEmptyPath", "MOVE_MOUNT_F_EMPTY_PATH"),
+        ("Flags.MountAttrNosuid", "MOUNT_ATTR_NOSUID"), ("Flags.MountAttrNodev", "MOUNT_ATTR_NODEV"),
+        ("sizeof(struct mount_attr)", "sizeof(struct mount_attr)"),
     ];
 
     /// <summary>The classes that hold the engine's kernel constants; each constant must be in <see cref="Pairs"/>.</summary>
@@ -86,6 +91,7 @@ public class KernelConstantsTests
         ["sizeof(struct ifreq)"] = 40,
         ["offsetof(struct ifreq, ifr_flags)"] = 16,
         ["sizeof(struct sock_fprog)"] = 16,
+        ["sizeof(struct mount_attr)"] = Runner.Sandbox.Mounts.HostTree.MountAttrSize,
         ["offsetof(struct stat, st_dev)"] = FileStatus.DeviceOffset,
         ["offsetof(struct stat, st_uid)"] = FileStatus.UidOffset,
         ["offsetof(struct stat, st_gid)"] = FileStatus.GidOffset,
