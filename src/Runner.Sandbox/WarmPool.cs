@@ -23,10 +23,6 @@ namespace Runner.Sandbox;
 /// </summary>
 public sealed class WarmPool : IDisposable
 {
-    // A box's init needs little before it has a program; the run's limits replace these.
-    private const long PreparedMemoryBytes = 64L << 20;
-    private const int PreparedPids = 2;
-
     private static readonly Lock SharedGate = new();
     private static readonly Dictionary<SandboxOptions, WarmPool> Shared = [];
 
@@ -36,6 +32,9 @@ public sealed class WarmPool : IDisposable
     private readonly string _newRoot;
     private readonly bool _privileged = Libc.geteuid() == 0;
     private BoxLayout _layout = BoxLayout.Ahead(null, SandboxSpec.DefaultHostname);
+    // Boxes are made with the limits the last program had (at first the defaults), so a run
+    // with the same ones writes none; another run writes its own before its program starts.
+    private CgroupLimits _limits = Launcher.CgroupLimitsFor(new SandboxLimits());
     private readonly Queue<WarmBox> _ready = new();
     private readonly Queue<WarmBox> _retired = new();
     private readonly object _gate = new();
@@ -195,6 +194,7 @@ public sealed class WarmPool : IDisposable
         {
             // Programs now come with another root image or hostname: build for those.
             if (!_layout.Serves(spec)) _layout = BoxLayout.AheadFor(spec);
+            _limits = Launcher.CgroupLimitsFor(spec.Limits) with { Cpuset = null };
             while (_ready.Count > 0)
             {
                 var warm = _ready.Dequeue();
@@ -282,14 +282,15 @@ public sealed class WarmPool : IDisposable
     private WarmBox? PrepareOne(LauncherProcess launcher)
     {
         BoxLayout layout;
-        lock (_gate) layout = _layout;
+        CgroupLimits limits;
+        lock (_gate) (layout, limits) = (_layout, _limits);
         if (BoxSlot.TryAcquireWarm(_options, _state) is not { } slot) return null;
         IBoxCgroup? cgroup = null;
         try
         {
-            cgroup = _hierarchy.CreateBox(slot.CgroupName, new CgroupLimits(PreparedMemoryBytes, PreparedPids) { CpusetLater = true });
+            cgroup = _hierarchy.CreateBox(slot.CgroupName, limits with { CpusetLater = true });
             var box = PreparedBox.Prepare(slot.Identity, cgroup, launcher, layout, _newRoot);
-            return new WarmBox(slot, cgroup, box, launcher);
+            return new WarmBox(slot, cgroup, box, launcher, limits);
         }
         catch
         {

@@ -109,7 +109,9 @@ internal static unsafe class Launcher
             var slotTaken = Stopwatch.GetTimestamp();
 
             step = LaunchStep.Cgroup;
-            warm.Box.Cgroup.SetLimits(CgroupLimitsFor(spec.Limits));
+            // The pool builds its boxes with the limits programs came with last, so usually none to write.
+            var limits = CgroupLimitsFor(spec.Limits);
+            if (limits != warm.Limits) warm.Box.Cgroup.SetLimits(limits);
 
             step = LaunchStep.Seccomp;
             var bpf = SeccompFor(spec.Seccomp, state);
@@ -134,7 +136,7 @@ internal static unsafe class Launcher
     }
 
     /// <summary>+1 pid: the box's own init (pid 1) counts against pids.max too.</summary>
-    private static CgroupLimits CgroupLimitsFor(SandboxLimits limits) =>
+    internal static CgroupLimits CgroupLimitsFor(SandboxLimits limits) =>
         new(limits.MemoryBytes, limits.Pids + 1, Cpuset: limits.Cpuset);
 
     private static void HandDirectoriesToBox(SandboxSpec spec, BoxIdentity identity, List<WorkDirOwnership> handedToBox, ref LaunchStep step)
@@ -270,8 +272,7 @@ internal static unsafe class Launcher
     private static byte[]? SeccompFor(string choice, string stateDirectory)
     {
         if (choice == "none") return null;
-        if (choice == "default")
-            return CompiledFilterCache.Get(stateDirectory, SeccompProfile.DefaultText(), SeccompProfile.LoadDefault);
+        if (choice == "default") return CompiledFilterCache.GetDefault(stateDirectory);
         string text;
         try
         {

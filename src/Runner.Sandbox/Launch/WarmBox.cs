@@ -4,11 +4,14 @@ using Runner.Sandbox.Plan;
 namespace Runner.Sandbox.Launch;
 
 /// <summary>A prepared box of a <see cref="WarmPool"/>, with the warm slot and cgroup it holds.</summary>
-internal sealed class WarmBox(BoxSlot slot, IBoxCgroup cgroup, PreparedBox box, LauncherProcess launcher) : IDisposable
+/// <param name="limits">What its cgroup was created with (no cpuset).</param>
+internal sealed class WarmBox(BoxSlot slot, IBoxCgroup cgroup, PreparedBox box, LauncherProcess launcher, CgroupLimits limits) : IDisposable
 {
     private SyscallPlan? _runPlan;
 
     public PreparedBox Box => box;
+
+    public CgroupLimits Limits => limits;
 
     /// <summary>Usable while its launcher lives and it still waits for a program.</summary>
     public bool IsUsable => launcher.IsAlive && box.IsUsable;

@@ -16,6 +16,16 @@ internal static class CompiledFilterCache
     private const string CompilerVersion = "runner-seccomp-1 x86_64";
     private const int MaxInstructions = 4096;
     private static readonly ConcurrentDictionary<string, byte[]> Memory = new();
+    private static readonly ConcurrentDictionary<string, byte[]> Defaults = new();
+
+    /// <summary>
+    /// The default profile's program. Its text is built in, so it is read and hashed once per
+    /// state directory rather than on every launch (about 0.1 ms of a warm launch's critical path).
+    /// </summary>
+    public static byte[] GetDefault(string stateDirectory) =>
+        Defaults.TryGetValue(stateDirectory, out var cached)
+            ? cached
+            : Defaults.GetOrAdd(stateDirectory, Get(stateDirectory, SeccompProfile.DefaultText(), SeccompProfile.LoadDefault));
 
     public static byte[] Get(string stateDirectory, string profileText, Func<SeccompProfile> parse)
     {

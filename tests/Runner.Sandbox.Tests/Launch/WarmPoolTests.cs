@@ -56,7 +56,7 @@ public class WarmPoolTests
     {
         using var pool = StartPool(1);
 
-        // The box was prepared with 64 MiB; this run asks for 32 MiB and allocates 100.
+        // The box was prepared with the default 256 MiB; this run asks for 32 MiB and allocates 100.
         var memory = RunWarm(pool, new SandboxSpec
         {
             Argv = ["python3", "-c", "b = bytearray(100 << 20); print(len(b))"],
