@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Runner.Judge;
@@ -21,10 +22,16 @@ internal static class JudgeJson
     public static void Write(Stream output, IReadOnlyList<LanguageInfo> languages) =>
         Write(output, w => JsonSerializer.Serialize(w, new LanguagesDto(languages), LanguagesJsonContext.Default.LanguagesDto));
 
+    /// <summary>
+    /// Serialized in memory and written once: straight to stdout, the serializer's flushes made a
+    /// dozen write(2)s per test of the report.
+    /// </summary>
     private static void Write(Stream output, Action<Utf8JsonWriter> write)
     {
-        using (var writer = new Utf8JsonWriter(output, ResultJson.WriterOptions)) write(writer);
-        output.WriteByte((byte)'\n');
+        var buffer = new ArrayBufferWriter<byte>(16 << 10);
+        using (var writer = new Utf8JsonWriter(buffer, ResultJson.WriterOptions)) write(writer);
+        buffer.Write("\n"u8);
+        output.Write(buffer.WrittenSpan);
         output.Flush();
     }
 }

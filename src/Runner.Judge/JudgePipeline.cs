@@ -119,6 +119,11 @@ public static class JudgePipeline
     {
         private readonly int _count = request.Tests.Count;
 
+        /// <summary>Every test's limits and command line, worked out from the language once.</summary>
+        private readonly SandboxLimits _runLimits = language.RunLimits is { } adjust ? adjust.Apply(request.Limits) : request.Limits;
+
+        private readonly IReadOnlyList<string> _runArgv = language.Expand(language.Run, request.Limits.MemoryBytes);
+
         /// <summary>True once a run showed the source compiles (languages that fold their compile step into the first run).</summary>
         private bool _compiledAtRun;
 
@@ -258,9 +263,8 @@ public static class JudgePipeline
                 return new TestReport { Name = test.Name, Verdict = Verdict.InternalError, Message = $"judge: test data: {e.Message}" };
             }
 
-            var limits = request.Limits;
-            if (language.RunLimits is { } adjust) limits = adjust.Apply(limits);
-            var argv = language.Expand(language.Run, request.Limits.MemoryBytes);
+            var limits = _runLimits;
+            var argv = _runArgv;
             if (interactor is not null)
             {
                 var (program, decided) = interactor.Run(boxes, language, artifacts, argv, limits, request.Limits.MemoryBytes, input, answer);

@@ -45,6 +45,8 @@ internal static unsafe class Launcher
         if (wiring is not null) wired.Adopt(wiring.StdinFd, wiring.StdoutFd);
         try
         {
+            // Started first and waited for only at clone, so its exec overlaps the work below.
+            var launcher = options.Launcher == BoxLauncher.Process ? LauncherProcess.Shared() : null;
             var state = StateDirectory.Resolve(options);
             var newRoot = StateDirectory.Prepare(state);
             slot = wiring?.TakeSlot() ?? BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
@@ -59,8 +61,7 @@ internal static unsafe class Launcher
 
             var layout = BoxLayout.For(spec);
             step = LaunchStep.Clone;
-            var launcher = options.Launcher == BoxLauncher.Process ? LauncherProcess.Shared() : null;
-            box = PreparedBox.Prepare(slot.Identity, cgroup, launcher, layout, newRoot);
+            box = PreparedBox.Prepare(slot.Identity, cgroup, launcher is null ? null : LauncherProcess.Confirmed(launcher), layout, newRoot);
             runPlan = new SyscallPlan();
             return Execute(box, runPlan, spec, bpf, cancellationToken, ref step, slotTaken, out _, wiring, wired);
         }
