@@ -46,11 +46,20 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
         }
     }
 
+    /// <summary>
+    /// The judge blocks its thread for as long as the submission runs (waiting for boxes). On a
+    /// thread of its own, not the pool's: with one judge worker per core the judges alone would
+    /// hold the pool's minimum of threads, and every request and continuation would wait for the
+    /// pool to add threads (about two a second).
+    /// </summary>
+    private static Task<T> OnOwnThread<T>(Func<T> work, CancellationToken ct) =>
+        Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
     public async Task<SubmissionResult> JudgeAsync(SubmissionRecord submission, IProgress<JudgeProgress> progress, CancellationToken ct)
     {
         var input = submission.Input;
         if (input.Execution is { } execution)
-            return await Task.Run(() => ExecutionJudge.Judge(input, execution, JudgeOptions, ct), ct);
+            return await OnOwnThread(() => ExecutionJudge.Judge(input, execution, JudgeOptions, ct), ct);
         var request = new JudgeRequest
         {
             Language = input.Language,
@@ -86,7 +95,7 @@ public sealed class PipelineJudge(SandboxOptions sandbox, JudgeWorkRoot workRoot
         using var held = problem;
         try
         {
-            var report = await Task.Run(() => Runner.Judge.JudgePipeline.Run(request, JudgeOptions, progress, ct), ct);
+            var report = await OnOwnThread(() => Runner.Judge.JudgePipeline.Run(request, JudgeOptions, progress, ct), ct);
             return ToResult(report);
         }
         catch (JudgeRequestException e)

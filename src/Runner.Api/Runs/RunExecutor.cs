@@ -192,7 +192,8 @@ public sealed class RunExecutor(IOptions<RunnerOptions> options, SandboxOptions 
                         StdinPath = Path.Combine(session.FullPath, StdinName(i)),
                         Limits = step.Limits.ToSandboxLimits(),
                     };
-                    var result = await Task.Run(() => Box.Run(spec, sandbox, ct), ct);
+                    // A thread of its own, as the judge's (PipelineJudge): a box blocks it for the whole run.
+                    var result = await Task.Factory.StartNew(() => Box.Run(spec, sandbox, ct), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                     if (result.ProgramError is { } notRunnable) throw new RunRequestException(step.Field, notRunnable);
                     results.Add(SandboxResultJson.From(result));
                     if (result.Status != SandboxStatus.Ok && !step.ContinueOnFailure) break;
