@@ -127,7 +127,7 @@ public sealed class HandOffTests(PostgresServer postgres) : IClassFixture<Postgr
         await using var host = TestHosts.Api(db, new Dictionary<string, string?>
         {
             ["Runner:Queue:Workers"] = "1",
-            ["Runner:Queue:HandOffWaitSeconds"] = "60",
+            ["Runner:Queue:HandOffWaitSeconds"] = "30",
         });
         var client = host.Client();
         var slow = (await (await client.PostJson("/api/v1/submissions", new

@@ -88,7 +88,7 @@ public sealed class QueueOptions
     /// <summary>
     /// With every judge worker of the process busy, a new submission waits in this process for
     /// the first to become idle, at most this long (and at most 16 per worker); then it gets a
-    /// Hangfire job, which any worker process may take.
+    /// Hangfire job, which any worker process may take. At most 30.
     /// </summary>
     public double HandOffWaitSeconds { get; set; } = 1;
 }

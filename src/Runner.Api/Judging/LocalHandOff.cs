@@ -64,6 +64,13 @@ public sealed class LocalHandOff : IHostedService
     public bool Enabled { get; }
 
     /// <summary>
+    /// Well below the recovery sweep's minute: a submission still waiting here when the sweep
+    /// looks for queued rows without a job would get a job as well (harmless, since the claim
+    /// decides, but a wasted delivery).
+    /// </summary>
+    public const double MaxWaitSeconds = 30;
+
+    /// <summary>
     /// True when the submission needs no Hangfire job now: an idle worker of this process takes
     /// it, or it waits here for one (and gets a job should none become idle in time). False:
     /// enqueue it as usual.
@@ -116,7 +123,7 @@ public sealed class LocalHandOff : IHostedService
     {
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, _options.Queue.HandOffWaitSeconds)), _stopping.Token);
+            await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(_options.Queue.HandOffWaitSeconds, 0, MaxWaitSeconds)), _stopping.Token);
         }
         catch (OperationCanceledException)
         {
