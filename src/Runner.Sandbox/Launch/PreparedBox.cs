@@ -5,6 +5,7 @@ using Runner.Sandbox.Mounts;
 using Runner.Sandbox.Namespaces;
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
+using Runner.Sandbox.Supervision;
 
 namespace Runner.Sandbox.Launch;
 
@@ -51,7 +52,15 @@ internal sealed unsafe class PreparedBox : IDisposable
         _ourChild = ourChild;
     }
 
+    private long* _joinedClock;
+
     public BoxIdentity Identity { get; }
+
+    /// <summary>
+    /// cgroup v1: the init's CPU clock right after the go byte, when it is in its cgroup; what it
+    /// ran before was not counted there (<see cref="SetupCpu"/>). 0 on v2: in its cgroup from clone.
+    /// </summary>
+    public long InitCpuBeforeCgroup => SetupCpu.Read(_joinedClock);
     public IBoxCgroup Cgroup { get; }
 
     /// <summary>What the box's init has built before its program came.</summary>
@@ -80,7 +89,9 @@ internal sealed unsafe class PreparedBox : IDisposable
         var tasksFds = cgroup.CloneIntoFd < 0 ? cgroup.OpenSelfAttachFds() : [];
         try
         {
-            BuildPlan(plan, identity, tasksFds.Length, layout, newRoot);
+            // v2: in its cgroup from clone, so all of the init's CPU was counted there.
+            var joinedClock = cgroup.CloneIntoFd < 0 ? (long*)plan.Arena.Allocate(16) : null;
+            BuildPlan(plan, identity, tasksFds.Length, layout, newRoot, joinedClock);
             var sealedPlan = plan.SealInPlace(SocketFd, -1);
             // Root creates the box's user namespace as the slot's uid (see runner_launch.c).
             var owner = identity.Privileged ? identity.HostUid : -1L;
@@ -105,7 +116,7 @@ internal sealed unsafe class PreparedBox : IDisposable
             CloseAll(tasksFds);
             if (cloned < 0)
                 throw new LaunchFailure(step, (int)-cloned, "clone3 with new user, pid, mount, net, ipc and uts namespaces");
-            box = new PreparedBox(identity, cgroup, layout, plan, (int)cloned, pidfd, ours, launcher is null);
+            box = new PreparedBox(identity, cgroup, layout, plan, (int)cloned, pidfd, ours, launcher is null) { _joinedClock = joinedClock };
             ours = -1;
 
             step = LaunchStep.IdMaps;
@@ -142,13 +153,16 @@ internal sealed unsafe class PreparedBox : IDisposable
     }
 
     /// <summary>The box's steps up to the wait for its program; they run in the box's init.</summary>
-    private static void BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount, BoxLayout layout, string newRoot)
+    /// <param name="joinedClock">cgroup v1: where the init's CPU clock goes once it is in its cgroup (after the go byte).</param>
+    private static void BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount, BoxLayout layout, string newRoot, long* joinedClock)
     {
         ParentDeath.AddFirstChildStep(plan);
         // Before the go byte: the move overlaps the parent's id-map writes.
         CgroupSelfAttach.AddChildSteps(plan, CgroupTasksFd, tasksFdCount);
         plan.Add(LaunchStep.WaitGo, "wait for the go byte", Sys.Read, SocketFd, (long)plan.Arena.Allocate(8), 1,
             flags: NativeLaunch.CheckEqual, expect: 1);
+        if (joinedClock is not null)
+            SetupCpu.AddJoinedReading(plan, joinedClock);
         // Whatever the launcher had open, the service's stdio included; the handoff's fds come
         // in at the lowest free numbers and move to their targets.
         plan.Add(LaunchStep.Stdio, $"close fds 0-{SocketFd - 1}", Sys.CloseRange, 0, SocketFd - 1, 0);
