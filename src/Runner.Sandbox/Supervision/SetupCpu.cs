@@ -15,30 +15,39 @@ namespace Runner.Sandbox.Supervision;
 /// - the init's clock in its report, right before it says the program was reaped
 ///   (runner_launch.c), less its clock when it entered its cgroup (cgroup v1: after the go byte,
 ///   <see cref="PreparedBox.InitCpuBeforeCgroup"/>; v2: from clone, 0);
-/// - the program's process, right before its execve (before the seccomp filter when a custom
+/// - the program's process (forked by the init while the box is prepared), right before its execve (before the seccomp filter when a custom
 ///   profile might refuse the call), written into plan memory this process shares with the box;
 /// - the teardown: what the cgroup counted after its reading at the init's report (the init waits
 ///   for the parent's hang-up before it exits).
 /// So cpu_time is the CPU of the program's processes from its execve on, the execve included, as
 /// outside a box. A box whose init never reported (killed on a limit) falls back to the init's
-/// clock right before it forked the program.
+/// clock right before it forked the program's process.
 /// </summary>
 internal sealed unsafe class SetupCpu
 {
     private readonly long* _init;
     private readonly long* _program;
 
-    public SetupCpu(SyscallPlan plan)
+    /// <param name="initClock">Where the box's plan has the init write its clock (<see cref="AddInitReading"/>).</param>
+    /// <param name="runPlan">The run plan, which gets the program's reading.</param>
+    public SetupCpu(long* initClock, SyscallPlan runPlan)
     {
+        _init = initClock;
         // struct timespec { long tv_sec; long tv_nsec; }, zero until the box writes it.
-        _init = (long*)plan.Arena.Allocate(16);
-        _program = (long*)plan.Arena.Allocate(16);
+        _program = (long*)runPlan.Arena.Allocate(16);
     }
 
-    /// <summary>In the init, right before the fork. A filter or kernel that refuses it only means less is subtracted.</summary>
-    public void AddInitReading(SyscallPlan plan) =>
-        plan.Add(LaunchStep.Reaper, "read the init's CPU clock", Sys.ClockGettime, Flags.ClockProcessCputimeId, (long)_init,
+    /// <summary>
+    /// In the init, right before the fork; returns where it writes. A filter or kernel that
+    /// refuses it only means less is subtracted.
+    /// </summary>
+    public static long* AddInitReading(SyscallPlan plan)
+    {
+        var clock = (long*)plan.Arena.Allocate(16);
+        plan.Add(LaunchStep.Reaper, "read the init's CPU clock", Sys.ClockGettime, Flags.ClockProcessCputimeId, (long)clock,
             flags: NativeLaunch.CheckNone);
+        return clock;
+    }
 
     /// <summary>In the init, once it is in its cgroup (cgroup v1: right after the go byte), into <paramref name="timespec"/>.</summary>
     public static void AddJoinedReading(SyscallPlan plan, long* timespec) =>
