@@ -219,6 +219,9 @@ class Api:
                    Runner__WorkRoot=os.path.join(work, "api-work"), ConnectionStrings__Runner=connection or "")
         if a.workers:
             env["Runner__Queue__Workers"] = str(a.workers)
+        for setting in a.service_setting:
+            key, _, value = setting.partition("=")
+            env[key] = value
         self.log = open(os.path.join(work, f"api-{'pg' if connection else 'mem'}.log"), "w")
         self.proc = subprocess.Popen(["dotnet", a.api, "--urls", f"http://127.0.0.1:{self.port}"], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT, cwd=os.path.dirname(a.api))
@@ -295,31 +298,21 @@ def percentile(xs, p):
     return xs[min(len(xs) - 1, round(p * (len(xs) - 1)))]
 
 
-def throughput(api, n, clients, pids):
-    body = json.dumps({"language": "python", "source": HELLO, "expected_output": "hello\n"})
-    left = iter(range(n))
-    lock = threading.Lock()
-
-    def client():
-        conn = http.client.HTTPConnection("127.0.0.1", api.port, timeout=120)
-        while True:
-            with lock:
-                if next(left, None) is None:
-                    return
-            post_wait(conn, body)
-
+def throughput(a, api, n, clients, pids, work):
+    """BURST wait=true submissions by CLIENTS keep-alive connections of bench/burst.c: a client
+    that costs the cores little, so the service's own share of them says what the service can use."""
+    body = os.path.join(work, "burst-body.json")
+    open(body, "w").write(json.dumps({"language": "python", "source": HELLO, "expected_output": "hello\n"}))
     busy0, total0 = machine_busy()
     own0 = cpu_seconds(pids())
-    t = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    secs = time.perf_counter() - t
+    out = subprocess.run([a.burst_client, "127.0.0.1", str(api.port), "/api/v1/submissions?wait=true", str(n), str(clients),
+                          body, '"verdict":"accepted"'], check=True, capture_output=True, text=True).stdout
+    done = json.loads(out)
     busy1, total1 = machine_busy()
     own = cpu_seconds(pids()) - own0
-    return n / secs, (busy1 - busy0) / (total1 - total0), own / (secs * os.cpu_count())
+    secs = done["seconds"]
+    cores = secs * os.cpu_count()
+    return n / secs, (busy1 - busy0) / (total1 - total0), own / cores, done["cpu_seconds"] / cores, own / n
 
 
 def bare_parallel(n, hello):
@@ -335,12 +328,15 @@ def bare_parallel(n, hello):
             bare_python(hello)
 
     t = time.perf_counter()
+    cpu = os.times()
     threads = [threading.Thread(target=worker) for _ in range(os.cpu_count())]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    return n / (time.perf_counter() - t)
+    rate = n / (time.perf_counter() - t)
+    after = os.times()
+    return rate, (after.children_user + after.children_system - cpu.children_user - cpu.children_system) / n
 
 
 def service_rows(a, work):
@@ -363,14 +359,19 @@ def service_rows(a, work):
             table(["part", "ms"], [[k, f"{statistics.median(p[k] for p in parts) * 1e3:.1f}"] for k in parts[0]])
 
             section(f"service, {mode}: sustained throughput, {a.burst} submissions by {a.clients} wait=true clients")
-            ideal = bare_parallel(a.burst, hello)
+            ideal, bare_cpu = bare_parallel(a.burst, hello)
             pids = (lambda: [api.proc.pid] + pg.pids()) if pg else (lambda: [api.proc.pid])
-            rate, machine, own = throughput(api, a.burst, a.clients, pids)
+            rate, machine, own, client, per = throughput(a, api, a.burst, a.clients, pids, work)
             table(["", "value"],
                   [["bare-parallel ideal (same program, one per core)", f"{ideal:.1f} /s"],
                    ["Runner", f"{rate:.1f} /s ({rate / ideal:.2f}x ideal)"],
                    ["CPU busy during the burst, whole machine", f"{machine * 100:.0f} %"],
-                   ["of which the service (API + boxes" + (" + PostgreSQL" if pg else "") + ")", f"{own * 100:.0f} % of the cores"]])
+                   ["of which the service (API + boxes" + (" + PostgreSQL" if pg else "") + ")", f"{own * 100:.0f} % of the cores"],
+                   ["of which the benchmark's client (bench/burst.c)", f"{client * 100:.0f} % of the cores"],
+                   # What does not depend on the other load: the CPU one submission costs, and so
+                   # the rate the cores would give if the service had them all.
+                   ["service CPU per submission (bare python3: " + f"{bare_cpu * 1e3:.1f} ms)", f"{per * 1e3:.1f} ms"],
+                   ["the cores' worth at that cost", f"{os.cpu_count() / per:.1f} /s"]])
             summary.append((mode, b50, p50, p99, rate, ideal, machine, own))
         finally:
             api.stop()
@@ -411,7 +412,7 @@ def cpu_rows(a, work):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ("timer", "spin", "cli", "bench", "api", "isolate", "nsjail"):
+    for name in ("timer", "spin", "cli", "bench", "api", "isolate", "nsjail", "burst-client"):
         p.add_argument("--" + name)
     p.add_argument("--only", default="launch,judge,service,cpu")
     p.add_argument("--runs", type=int, default=200)
@@ -422,6 +423,8 @@ def main():
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--cpu-runs", type=int, default=20)
     p.add_argument("--workers", type=int, help="Runner:Queue:Workers of the service (default: the service's own default)")
+    p.add_argument("--service-setting", action="append", default=[], metavar="KEY=VALUE",
+                   help="an environment setting of the service (Runner__Queue__HandOff=false), for comparisons")
     a = p.parse_args()
     only = set(a.only.split(","))
     print(f"# Runner fast path, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "

@@ -9,6 +9,8 @@
 #     --peers   also build isolate 1.10.1 and nsjail from source (needs network, build tools,
 #               libcap-dev, and for nsjail protobuf, libnl and bison/flex) and measure them
 #     --workers N  the service's Runner:Queue:Workers (default: the service's default)
+#     --service-setting KEY=VALUE  an environment setting of the service, e.g.
+#               Runner__Queue__HandOff=false (repeatable; for before/after comparisons)
 #     --quick   fewer runs of everything (a smoke test of the script, not numbers to quote)
 # Needs: gcc, dotnet, PostgreSQL server binaries, bubblewrap (apt-get install bubblewrap).
 set -euo pipefail
@@ -20,6 +22,7 @@ while (($#)); do
     --quick) args+=(--runs 40 --gap-runs 10 --judge-runs 2 --service-runs 20 --burst 40 --cpu-runs 5) ;;
     --only) args+=(--only "$2"); shift ;;
     --workers) args+=(--workers "$2"); shift ;;
+    --service-setting) args+=(--service-setting "$2"); shift ;;
     *) echo "fastpath.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -32,6 +35,7 @@ echo "building (Release) into $out ..." >&2
 quiet() { "$@" >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; echo "fastpath.sh: failed: $*" >&2; exit 1; }; }
 quiet gcc -O2 -Wall -o "$out/timer" bench/timer.c -lm
 quiet gcc -O2 -Wall -o "$out/spin" bench/spin.c
+quiet gcc -O2 -Wall -pthread -o "$out/burst" bench/burst.c
 quiet dotnet publish src/Runner.Cli -c Release -o "$out/cli" -v q -nologo
 quiet dotnet build bench/Runner.Bench -c Release -o "$out/bench" -v q -nologo
 quiet dotnet build src/Runner.Api -c Release -o "$out/api" -v q -nologo
@@ -45,4 +49,4 @@ else
 fi
 
 exec /usr/bin/python3 bench/fastpath.py --timer "$out/timer" --spin "$out/spin" --cli "$out/cli/runner" \
-  --bench "$out/bench/Runner.Bench" --api "$out/api/Runner.Api.dll" "${peer_args[@]}" "${args[@]}"
+  --bench "$out/bench/Runner.Bench" --api "$out/api/Runner.Api.dll" --burst-client "$out/burst" "${peer_args[@]}" "${args[@]}"

@@ -114,4 +114,14 @@ public class ResultJsonTests
         foreach (var status in Enum.GetValues<SandboxStatus>())
             Assert.Matches("^[a-z_]+$", status.Name());
     }
+
+    [Fact]
+    public void The_summary_line_names_each_status_as_the_json_does()
+    {
+        foreach (var status in Enum.GetValues<SandboxStatus>())
+        {
+            using var doc = JsonDocument.Parse(Json(new() { Status = status, Message = "" }));
+            Assert.Equal(doc.RootElement.GetProperty("status").GetString(), status.Name());
+        }
+    }
 }

@@ -7,9 +7,9 @@ namespace Runner.Reliability.Tests;
 
 /// <summary>
 /// Redelivery works both ways: a SIGKILLed worker's submission is judged by another worker
-/// within two minutes with the default timeouts, and a live job that runs longer than the
-/// invisibility timeout is never handed to a second worker. Real PostgreSQL, real API and
-/// worker processes.
+/// within two minutes with the default timeouts (also one handed off inside an API process, which
+/// has no Hangfire job), and a live job that runs longer than the invisibility timeout is never
+/// handed to a second worker. Real PostgreSQL, real API and worker processes.
 /// </summary>
 public sealed partial class WorkerCrashTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
@@ -55,6 +55,29 @@ public sealed partial class WorkerCrashTests(PostgresServer postgres) : IClassFi
         Assert.Equal(1, done.GetProperty("attempts").GetInt32());
         var jobId = await Submissions.ScalarAsync(db, "SELECT id FROM hangfire.job WHERE arguments::text LIKE '%' || $1 || '%'", id);
         Assert.Equal(1, await Submissions.ScalarAsync(db, "SELECT count(*) FROM hangfire.state WHERE jobid = $1 AND name = 'Processing'", jobId));
+    }
+
+    [Fact]
+    public async Task A_submission_handed_off_in_a_killed_api_process_is_judged_once_by_another_process_through_the_recovery_sweep()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        // Both roles: the submission is handed to the process's own worker, with no Hangfire job.
+        var shortLease = new Dictionary<string, string> { ["Runner:Queue:LeaseSeconds"] = "4" };
+        using var first = await ServiceProcess.StartApiAsync(db, shortLease);
+        var client = first.Client();
+        var id = (await (await Submissions.PostAsync(client, "/api/v1/submissions", Submissions.Sleeping(15))).Expect(202)).GetProperty("id").GetString()!;
+        await Submissions.WaitForStatusAsync(client, id, "running", TimeSpan.FromSeconds(60));
+        Assert.Equal(0, await Submissions.ScalarAsync(db, "SELECT count(*) FROM hangfire.job WHERE arguments::text LIKE '%' || $1 || '%'", id));
+
+        first.Kill9();
+        var killed = Stopwatch.StartNew();
+        using var second = await ServiceProcess.StartApiAsync(db, shortLease);
+        // The sweep runs every minute, and takes the row once the dead process's lease expired.
+        var done = await Submissions.WaitForStatusAsync(second.Client(), id, "finished", TimeSpan.FromMinutes(2));
+        Assert.True(done.GetProperty("verdict").GetString() == "accepted", $"{done}\n{second.Log}");
+        Assert.Equal(2, done.GetProperty("attempts").GetInt32());
+        Assert.True(killed.Elapsed < TimeSpan.FromSeconds(100), $"judged {killed.Elapsed} after the kill");
+        Assert.Equal(1, await Submissions.ScalarAsync(db, "SELECT count(*) FROM hangfire.job WHERE arguments::text LIKE '%' || $1 || '%'", id));
     }
 
     [Fact]

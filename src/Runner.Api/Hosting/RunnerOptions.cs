@@ -77,6 +77,20 @@ public sealed class QueueOptions
     /// jobs that became visible again after a worker crashed.
     /// </summary>
     public double PollIntervalSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// In a process with both roles, a new submission goes straight to an idle judge worker of
+    /// this process (claimed in the store, judged, stored), with no Hangfire job unless none is
+    /// idle or the hand-off fails; false sends every submission through Hangfire.
+    /// </summary>
+    public bool HandOff { get; set; } = true;
+
+    /// <summary>
+    /// With every judge worker of the process busy, a new submission waits in this process for
+    /// the first to become idle, at most this long (and at most 16 per worker); then it gets a
+    /// Hangfire job, which any worker process may take.
+    /// </summary>
+    public double HandOffWaitSeconds { get; set; } = 1;
 }
 
 /// <summary>Defaults and server maxima for submission limits.</summary>

@@ -41,6 +41,9 @@ public static class RunnerServiceCollectionExtensions
         services.AddRunnerProblems(configuration);
         services.AddRunnerMetrics(configuration, roles);
         services.AddScoped<SubmissionQueue>();
+        services.AddSingleton<JudgeCapacity>();
+        services.AddSingleton<LocalHandOff>();
+        services.AddHostedService(sp => sp.GetRequiredService<LocalHandOff>());
         services.AddTransient<JudgeSubmissionJob>();
         services.AddTransient<CallbackJob>();
         services.AddTransient<RecoverySweep>();

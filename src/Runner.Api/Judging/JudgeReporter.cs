@@ -11,7 +11,10 @@ namespace Runner.Api.Judging;
 /// (compiling, compiled, one per finished test: the live stream and the per-test results GET
 /// shows while it runs). Writes go out in order, off the judge's thread, one at a time; what
 /// the judge reports while a write is in flight goes out together in the next one, so fast
-/// tests cost fewer round trips than tests. Each write renews the lease.
+/// tests cost fewer round trips than tests. Each write renews the lease. The first write waits
+/// <see cref="FirstWriteDelay"/>, and what is still unwritten when the judge ends goes with the
+/// result (<see cref="CloseAsync"/>): a submission judged faster than that costs no progress
+/// write at all, only the result's.
 /// </summary>
 public sealed class JudgeReporter(
     ISubmissionStore store,
@@ -29,6 +32,11 @@ public sealed class JudgeReporter(
     private bool _pending;
     private Task _writer = Task.CompletedTask;
     private bool _writing;
+    private bool _closed;
+    private bool _started;
+
+    /// <summary>How long the judge runs before its progress is first written: shorter than anyone polls, longer than a quick submission.</summary>
+    public static readonly TimeSpan FirstWriteDelay = TimeSpan.FromMilliseconds(50);
 
     public void Report(JudgeProgress p)
     {
@@ -49,6 +57,8 @@ public sealed class JudgeReporter(
                     break;
                 case JudgeStage.TestFinished when p.Test is { } test:
                     _events.Add(Event(SubmissionEventType.Test, new TestEventData(p.TestIndex + 1, p.TestCount, TestJson.From(test))));
+                    // The last test's event goes with the result, which follows at once.
+                    if (p.TestIndex + 1 == p.TestCount) return;
                     break;
                 default:
                     return;
@@ -69,14 +79,56 @@ public sealed class JudgeReporter(
         lock (_gate) return _writer;
     }
 
+    /// <summary>
+    /// Stops writing: waits for the write in flight (its events come first) and returns the
+    /// events reported since, for the store to append with the result in one transaction.
+    /// </summary>
+    public async Task<IReadOnlyList<NewSubmissionEvent>> CloseAsync()
+    {
+        Task writer;
+        lock (_gate)
+        {
+            _closed = true;
+            writer = _writer;
+        }
+        await writer;
+        lock (_gate)
+        {
+            var rest = _events.ToList();
+            _events.Clear();
+            return rest;
+        }
+    }
+
     private static NewSubmissionEvent Event<T>(string type, T data) => new(type, StoreJson.Serialize(data));
 
     private void WriteSoon()
     {
         _pending = true;
-        if (_writing) return;
+        if (_writing || _closed) return;
         _writing = true;
-        _writer = Task.Run(DrainAsync);
+        if (_started)
+        {
+            _writer = Task.Run(DrainAsync);
+            return;
+        }
+        _started = true;
+        _ = StartLaterAsync();
+    }
+
+    /// <summary>The first write, after <see cref="FirstWriteDelay"/>; not awaited by <see cref="CloseAsync"/> (the result takes what it would have written).</summary>
+    private async Task StartLaterAsync()
+    {
+        await Task.Delay(FirstWriteDelay);
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                _writing = false;
+                return;
+            }
+            _writer = Task.Run(DrainAsync);
+        }
     }
 
     private async Task DrainAsync()
@@ -87,7 +139,7 @@ public sealed class JudgeReporter(
             List<NewSubmissionEvent> events;
             lock (_gate)
             {
-                if (!_pending)
+                if (!_pending || _closed)
                 {
                     _writing = false;
                     return;

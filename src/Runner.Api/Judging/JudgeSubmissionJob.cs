@@ -24,6 +24,7 @@ public sealed class JudgeSubmissionJob(
     CompletionSignals signals,
     EventSignals events,
     RunningJudgements running,
+    JudgeCapacity capacity,
     IBackgroundJobClient jobs,
     RunnerMetrics metrics,
     IOptions<RunnerOptions> options,
@@ -35,37 +36,70 @@ public sealed class JudgeSubmissionJob(
     [AutomaticRetry(Attempts = 20, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public async Task RunAsync(Guid submissionId, CancellationToken ct)
     {
+        // A submission handed to this process's own worker holds the claim under this process's
+        // name, which a delivery here would take as its own: it must not judge it a second time.
+        if (running.IsJudging(submissionId)) throw new SubmissionLeasedElsewhereException(submissionId);
         var lease = QueueTimeouts.Lease(options.Value);
-        var claim = await store.TryClaimAsync(submissionId, worker.Id, lease, ct);
-        // A dead worker's job comes back after the invisibility timeout, usually just after its
-        // lease ran out, but it may still have a few seconds left: wait them out here rather
-        // than fail into Hangfire's retry back-off (tens of seconds at least). A live holder
-        // keeps renewing, so this gives up after two leases.
-        for (var waited = TimeSpan.Zero; claim.Result == ClaimResult.HeldElsewhere && waited < 2 * lease; waited += lease / 4)
+        // A worker of this process first (it may be judging a hand-off), so the submission stays
+        // queued, not running, while it waits.
+        var slot = await capacity.TakeAsync(ct);
+        try
         {
-            await Task.Delay(lease / 4, ct);
-            claim = await store.TryClaimAsync(submissionId, worker.Id, lease, ct);
-        }
-        switch (claim.Result)
-        {
-            case ClaimResult.NotFound:
-                logger.LogWarning("Submission {Id} does not exist; dropping its job", submissionId);
-                return;
-            case ClaimResult.AlreadyFinished:
-                logger.LogInformation("Submission {Id} is already finished; a repeated delivery does nothing", submissionId);
-                return;
-            case ClaimResult.HeldElsewhere:
-                // Another live worker is judging it. Failing makes Hangfire retry later: by then
-                // either that worker stored the result (AlreadyFinished) or its lease expired.
+            var claim = await store.TryClaimAsync(submissionId, worker.Id, lease, ct);
+            // A dead worker's job comes back after the invisibility timeout, usually just after its
+            // lease ran out, but it may still have a few seconds left: wait them out here rather
+            // than fail into Hangfire's retry back-off (tens of seconds at least). A live holder
+            // keeps renewing, so this gives up after two leases. The worker is not held meanwhile.
+            for (var waited = TimeSpan.Zero; claim.Result == ClaimResult.HeldElsewhere && waited < 2 * lease; waited += lease / 4)
+            {
+                slot.Dispose();
+                await Task.Delay(lease / 4, ct);
+                slot = await capacity.TakeAsync(ct);
+                claim = await store.TryClaimAsync(submissionId, worker.Id, lease, ct);
+            }
+            switch (claim.Result)
+            {
+                case ClaimResult.NotFound:
+                    logger.LogWarning("Submission {Id} does not exist; dropping its job", submissionId);
+                    return;
+                case ClaimResult.AlreadyFinished:
+                    logger.LogInformation("Submission {Id} is already finished; a repeated delivery does nothing", submissionId);
+                    return;
+                case ClaimResult.HeldElsewhere:
+                    // Another live worker is judging it. Failing makes Hangfire retry later: by then
+                    // either that worker stored the result (AlreadyFinished) or its lease expired.
+                    throw new SubmissionLeasedElsewhereException(submissionId);
+            }
+
+            if (!await JudgeClaimedAsync(claim.Submission!, slot, ct))
                 throw new SubmissionLeasedElsewhereException(submissionId);
         }
+        finally
+        {
+            slot.Dispose();
+        }
+    }
 
-        var submission = claim.Submission!;
+    /// <summary>
+    /// Judges a submission this process has just claimed and stores its result, whether a
+    /// Hangfire delivery claimed it or the API handed it over (<see cref="LocalHandOff"/>).
+    /// <paramref name="slot"/> (this process's count of busy judge workers) is released once the
+    /// result is stored. False when this process is judging it already; an exception when the
+    /// judge or the store failed, and the caller has it judged again (Hangfire's retry, or for a
+    /// hand-off a Hangfire job).
+    /// </summary>
+    public async Task<bool> JudgeClaimedAsync(SubmissionRecord submission, IDisposable slot, CancellationToken ct)
+    {
+        using var held = slot;
+        var submissionId = submission.Id;
+        var lease = QueueTimeouts.Lease(options.Value);
         if (submission.Attempts > 1)
             logger.LogWarning("Submission {Id} is being judged again (attempt {Attempt}); an earlier worker did not finish it", submissionId, submission.Attempts);
 
         SubmissionResult result;
-        var judging = running.Start(submissionId, ct);
+        IReadOnlyList<NewSubmissionEvent> lastEvents;
+        var judging = running.TryStart(submissionId, ct);
+        if (judging is null) return false;
         try
         {
             // A refused progress write means the claim is gone; if a DELETE finished the
@@ -82,14 +116,16 @@ public sealed class JudgeSubmissionJob(
             {
                 // The DELETE stored the cancelled result already; the judge has killed the box.
                 logger.LogInformation("Submission {Id} was cancelled while being judged; its box is killed", submissionId);
-                return;
+                await FinishWritesAsync(heartbeat, renewing, reporter.FlushAsync);
+                return true;
             }
-            finally
+            catch
             {
-                await heartbeat.CancelAsync();
-                await renewing;
-                await reporter.FlushAsync();
+                await FinishWritesAsync(heartbeat, renewing, reporter.FlushAsync);
+                throw;
             }
+            // The events not written yet go with the result, in its transaction.
+            lastEvents = await FinishWritesAsync(heartbeat, renewing, reporter.CloseAsync);
         }
         finally
         {
@@ -97,10 +133,20 @@ public sealed class JudgeSubmissionJob(
             judging.Dispose();
         }
 
-        if (await StoreResultAsync(submissionId, result, ct))
+        SubmissionRecord? stored = null;
+        signals.Storing(submissionId);
+        try
+        {
+            stored = await StoreResultAsync(submissionId, result, lastEvents, ct);
+        }
+        finally
+        {
+            slot.Dispose();
+            signals.Stored(submissionId, stored);
+        }
+        if (stored is not null)
         {
             metrics.Finished(result.Verdict, submission.Input.Language);
-            signals.Notify(submissionId);
             events.Notify(submissionId);
             if (submission.Input.CallbackUrl is not null)
                 jobs.Enqueue<CallbackJob>(j => j.SendAsync(submissionId, CancellationToken.None));
@@ -109,20 +155,35 @@ public sealed class JudgeSubmissionJob(
         {
             logger.LogInformation("Submission {Id} was stored by another delivery; this result is discarded", submissionId);
         }
+        return true;
     }
+
+    private static async Task<T> FinishWritesAsync<T>(CancellationTokenSource heartbeat, Task renewing, Func<Task<T>> finish)
+    {
+        await heartbeat.CancelAsync();
+        await renewing;
+        return await finish();
+    }
+
+    private static Task FinishWritesAsync(CancellationTokenSource heartbeat, Task renewing, Func<Task> finish) =>
+        FinishWritesAsync(heartbeat, renewing, async () =>
+        {
+            await finish();
+            return true;
+        });
 
     /// <summary>
     /// A database blip while storing would otherwise fail the job and judge the submission again
     /// on Hangfire's retry; the result is already known, so keep offering it for a while.
     /// </summary>
-    private async Task<bool> StoreResultAsync(Guid id, SubmissionResult result, CancellationToken ct)
+    private async Task<SubmissionRecord?> StoreResultAsync(Guid id, SubmissionResult result, IReadOnlyList<NewSubmissionEvent> lastEvents, CancellationToken ct)
     {
         var delay = TimeSpan.FromSeconds(1);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StoreAsync(id, result, ct);
+                return await StoreAsync(id, result, lastEvents, ct);
             }
             catch (Exception e) when (attempt < 8 && Errors.StoreUnavailableExceptionHandler.Unavailable(e) is not null)
             {
@@ -138,17 +199,17 @@ public sealed class JudgeSubmissionJob(
     /// an internal_error saying why instead. Throwing would make Hangfire re-run the program up to
     /// 20 times, each run ending in the same refusal, with the submission stuck in "running".
     /// </summary>
-    private async Task<bool> StoreAsync(Guid submissionId, SubmissionResult result, CancellationToken ct)
+    private async Task<SubmissionRecord?> StoreAsync(Guid submissionId, SubmissionResult result, IReadOnlyList<NewSubmissionEvent> lastEvents, CancellationToken ct)
     {
         try
         {
-            return await store.CompleteAsync(submissionId, worker.Id, result, ct);
+            return await store.CompleteAsync(submissionId, worker.Id, result, lastEvents, ct);
         }
         catch (Exception e) when (!StoreFaults.IsTransient(e, ct))
         {
             logger.LogError(e, "The result of submission {Id} could not be stored; storing an internal_error instead", submissionId);
             var fallback = new SubmissionResult(Verdict.InternalError, 0, null, [], $"the result could not be stored: {e.Message}");
-            return await store.CompleteAsync(submissionId, worker.Id, fallback, ct);
+            return await store.CompleteAsync(submissionId, worker.Id, fallback, lastEvents, ct);
         }
     }
 

@@ -11,12 +11,20 @@ public sealed class RunningJudgements
 {
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
 
-    public CancellationTokenSource Start(Guid id, CancellationToken ct)
+    /// <summary>
+    /// The token that stops this judgement; null when this process is judging the submission
+    /// already (a hand-off and a Hangfire delivery hold the same claim, since the claim names the
+    /// process: the second must not judge it again).
+    /// </summary>
+    public CancellationTokenSource? TryStart(Guid id, CancellationToken ct)
     {
         var judging = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        _running[id] = judging;
-        return judging;
+        if (_running.TryAdd(id, judging)) return judging;
+        judging.Dispose();
+        return null;
     }
+
+    public bool IsJudging(Guid id) => _running.ContainsKey(id);
 
     public void End(Guid id, CancellationTokenSource judging) => _running.TryRemove(KeyValuePair.Create(id, judging));
 

@@ -18,6 +18,7 @@ public sealed class ExecuteRunJob(
     RunExecutor executor,
     WorkerIdentity worker,
     RunCompletionSignals signals,
+    JudgeCapacity capacity,
     IOptions<RunnerOptions> options,
     ILogger<ExecuteRunJob> logger)
 {
@@ -26,6 +27,8 @@ public sealed class ExecuteRunJob(
     public async Task RunAsync(Guid runId, CancellationToken ct)
     {
         var lease = QueueTimeouts.Lease(options.Value);
+        // Busy like a judge job: runs and submissions share this process's workers.
+        using var busy = await capacity.TakeAsync(ct);
         var (claim, run) = await store.TryClaimAsync(runId, worker.Id, lease, ct);
         for (var waited = TimeSpan.Zero; claim == ClaimResult.HeldElsewhere && waited < 2 * lease; waited += lease / 4)
         {

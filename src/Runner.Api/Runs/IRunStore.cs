@@ -24,6 +24,12 @@ public interface IRunStore
     /// <summary>Stores the outcome unless already finished, and wakes ?wait=true requests in every API process; true when this call stored it.</summary>
     Task<bool> CompleteAsync(Guid id, RunOutcome outcome, CancellationToken ct);
 
+    /// <summary>Records the Hangfire job that executes the run.</summary>
+    Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct);
+
+    /// <summary>Queued runs older than <paramref name="age"/> that were never enqueued, for the recovery sweep.</summary>
+    Task<IReadOnlyList<Guid>> ListWithoutJobAsync(TimeSpan age, CancellationToken ct);
+
     /// <summary>Retention: deletes runs that finished more than <paramref name="age"/> ago.</summary>
     Task<int> DeleteFinishedBeforeAsync(TimeSpan age, CancellationToken ct);
 }

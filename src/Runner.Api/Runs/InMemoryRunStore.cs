@@ -8,7 +8,7 @@ namespace Runner.Api.Runs;
 /// <summary>Runs in memory, for the zero-setup default (<see cref="InMemorySubmissionStore"/>).</summary>
 public sealed class InMemoryRunStore(TimeProvider clock, IOptions<RunnerOptions> options) : IRunStore
 {
-    private sealed record Entry(RunRecord Run, string? Worker, DateTimeOffset LeaseUntil);
+    private sealed record Entry(RunRecord Run, string? Worker, DateTimeOffset LeaseUntil, string? JobId = null);
 
     private readonly Dictionary<Guid, Entry> _rows = [];
     private readonly Queue<Guid> _finished = new();
@@ -39,7 +39,7 @@ public sealed class InMemoryRunStore(TimeProvider clock, IOptions<RunnerOptions>
             var now = clock.GetUtcNow();
             if (e.Worker is not null && e.Worker != worker && e.LeaseUntil > now) return Task.FromResult<(ClaimResult, RunRecord?)>((ClaimResult.HeldElsewhere, e.Run));
             var run = e.Run with { Status = SubmissionStatus.Running, StartedAt = e.Run.StartedAt ?? now, Attempts = e.Run.Attempts + 1 };
-            _rows[id] = new Entry(run, worker, now + lease);
+            _rows[id] = e with { Run = run, Worker = worker, LeaseUntil = now + lease };
             return Task.FromResult<(ClaimResult, RunRecord?)>((ClaimResult.Claimed, run));
         }
     }
@@ -63,6 +63,22 @@ public sealed class InMemoryRunStore(TimeProvider clock, IOptions<RunnerOptions>
                 _rows.Remove(oldest);
             return Task.FromResult(true);
         }
+    }
+
+    public Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct)
+    {
+        lock (_gate)
+            if (_rows.TryGetValue(id, out var e)) _rows[id] = e with { JobId = jobId };
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Guid>> ListWithoutJobAsync(TimeSpan age, CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - age;
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<Guid>>(_rows.Values
+                .Where(e => e.Run.Status == SubmissionStatus.Queued && e.JobId is null && e.Run.CreatedAt < cutoff)
+                .Select(e => e.Run.Id).ToList());
     }
 
     public Task<int> DeleteFinishedBeforeAsync(TimeSpan age, CancellationToken ct)

@@ -5,7 +5,7 @@ using Runner.Api.Storage;
 
 namespace Runner.Api.Runs;
 
-/// <summary>Runs in runner.runs (migration 007).</summary>
+/// <summary>Runs in runner.runs (migrations 007 and 008).</summary>
 public sealed class PostgresRunStore(NpgsqlDataSource dataSource) : IRunStore
 {
     private const string Columns = "id, status, request, result, created_at, started_at, finished_at, attempts";
@@ -77,6 +77,25 @@ public sealed class PostgresRunStore(NpgsqlDataSource dataSource) : IRunStore
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = StoreJson.Serialize(outcome), NpgsqlDbType = NpgsqlDbType.Json });
         return (long)(await cmd.ExecuteScalarAsync(ct))! == 1;
+    }
+
+    public async Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("UPDATE runner.runs SET job_id = $2 WHERE id = $1");
+        cmd.Parameters.Add(new() { Value = id });
+        cmd.Parameters.Add(new() { Value = jobId });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<Guid>> ListWithoutJobAsync(TimeSpan age, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT id FROM runner.runs WHERE status = 'queued' AND job_id IS NULL AND created_at < now() - $1 ORDER BY created_at LIMIT 1000");
+        cmd.Parameters.Add(new() { Value = age });
+        var ids = new List<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetGuid(0));
+        return ids;
     }
 
     public async Task<int> DeleteFinishedBeforeAsync(TimeSpan age, CancellationToken ct)

@@ -37,6 +37,7 @@ public static class RunsApi
         RunCompletionSignals signals,
         IOptions<RunnerOptions> options,
         TimeProvider clock,
+        ILogger<RunExecutor> logger,
         CancellationToken ct)
     {
         var errors = new ValidationErrors();
@@ -46,7 +47,17 @@ public static class RunsApi
 
         var run = new RunRecord { Id = Guid.CreateVersion7(), Status = SubmissionStatus.Queued, Input = input, CreatedAt = clock.GetUtcNow() };
         await store.InsertAsync(run, ct);
-        jobs.Enqueue<ExecuteRunJob>(j => j.RunAsync(run.Id, CancellationToken.None));
+        try
+        {
+            // Not the request's token: a client hanging up after the insert must not leave its
+            // run waiting for the sweep.
+            await EnqueueAsync(run.Id, jobs, store, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            // Stored means accepted, as for a submission: the recovery sweep enqueues it.
+            logger.LogWarning("Run {Id} is stored but its enqueue failed ({Error}); the recovery sweep enqueues it", run.Id, e.Message);
+        }
 
         if (wait == true)
         {
@@ -69,6 +80,13 @@ public static class RunsApi
             : Problems.NotFound($"no run with id {id}");
 
     private static string Location(Guid id) => $"/api/v1/runs/{id}";
+
+    /// <summary>Enqueues the run's job and records it, so the recovery sweep leaves it alone.</summary>
+    internal static async Task EnqueueAsync(Guid id, IBackgroundJobClient jobs, IRunStore store, CancellationToken ct)
+    {
+        var jobId = jobs.Enqueue<ExecuteRunJob>(j => j.RunAsync(id, CancellationToken.None));
+        await store.MarkEnqueuedAsync(id, jobId, ct);
+    }
 
     /// <summary>Like a submission's wait: no database connection held, woken by the store's NOTIFY (or in-process signal).</summary>
     private static async Task<RunRecord> WaitForFinishAsync(RunRecord last, RunCompletionSignals signals, IRunStore store, TimeSpan timeout, CancellationToken ct)

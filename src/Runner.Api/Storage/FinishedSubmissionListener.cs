@@ -31,7 +31,7 @@ public sealed class FinishedSubmissionListener(
             runs.Notify(id);
             return;
         }
-        if (channel == Channel) completions.Notify(id);
+        if (channel == Channel) completions.NotifyFinishedElsewhere(id);
         events.Notify(id);
     }
 

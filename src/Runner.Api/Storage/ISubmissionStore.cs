@@ -38,8 +38,13 @@ public interface ISubmissionStore
     /// </summary>
     Task<bool> ReportProgressAsync(Guid id, string worker, ProgressView progress, TimeSpan lease, IReadOnlyList<NewSubmissionEvent> events, CancellationToken ct);
 
-    /// <summary>Stores the result (and the finished event) unless the submission is already finished; true when this call stored it.</summary>
-    Task<bool> CompleteAsync(Guid id, string worker, SubmissionResult result, CancellationToken ct);
+    /// <summary>
+    /// Stores the result unless the submission is already finished, in one transaction with the
+    /// judge's last <paramref name="events"/> (not yet written by <see cref="ReportProgressAsync"/>)
+    /// and the finished event. Returns the finished submission as GET reads it when this call
+    /// stored it, null when it was finished already.
+    /// </summary>
+    Task<SubmissionRecord?> CompleteAsync(Guid id, string worker, SubmissionResult result, IReadOnlyList<NewSubmissionEvent> events, CancellationToken ct);
 
     /// <summary>
     /// Finishes a queued or running submission with <paramref name="result"/> whoever holds it, and
@@ -58,8 +63,12 @@ public interface ISubmissionStore
 
     Task MarkEnqueuedAsync(Guid id, string jobId, CancellationToken ct);
 
-    /// <summary>Queued submissions older than <paramref name="age"/> that were never enqueued, for the recovery sweep.</summary>
-    Task<IReadOnlyList<Guid>> ListNeverEnqueuedAsync(TimeSpan age, CancellationToken ct);
+    /// <summary>
+    /// For the recovery sweep, unfinished submissions that have no Hangfire job and no live
+    /// worker: queued ones older than <paramref name="age"/> (their enqueue was lost), and running
+    /// ones whose lease expired (handed to a worker in the API's process that died or stopped).
+    /// </summary>
+    Task<IReadOnlyList<Guid>> ListWithoutJobAsync(TimeSpan age, CancellationToken ct);
 
     /// <summary>Retention: deletes finished submissions that finished more than <paramref name="age"/> ago; returns how many.</summary>
     Task<int> DeleteFinishedBeforeAsync(TimeSpan age, CancellationToken ct);

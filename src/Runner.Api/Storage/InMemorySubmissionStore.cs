@@ -99,25 +99,27 @@ public sealed class InMemorySubmissionStore(TimeProvider clock, IOptions<RunnerO
         }
     }
 
-    public Task<bool> CompleteAsync(Guid id, string worker, SubmissionResult result, CancellationToken ct) => Task.FromResult(Finish(id, result));
+    public Task<SubmissionRecord?> CompleteAsync(Guid id, string worker, SubmissionResult result, IReadOnlyList<NewSubmissionEvent> events, CancellationToken ct) =>
+        Task.FromResult(Finish(id, result, events));
 
-    public Task<bool> CancelAsync(Guid id, SubmissionResult result, CancellationToken ct) => Task.FromResult(Finish(id, result));
+    public Task<bool> CancelAsync(Guid id, SubmissionResult result, CancellationToken ct) => Task.FromResult(Finish(id, result, []) is not null);
 
-    private bool Finish(Guid id, SubmissionResult result)
+    private SubmissionRecord? Finish(Guid id, SubmissionResult result, IReadOnlyList<NewSubmissionEvent> events)
     {
         lock (_gate)
         {
-            if (!_rows.TryGetValue(id, out var e) || e.Record.Status == SubmissionStatus.Finished) return false;
+            if (!_rows.TryGetValue(id, out var e) || e.Record.Status == SubmissionStatus.Finished) return null;
             var now = clock.GetUtcNow();
             var record = e.Record with { Status = SubmissionStatus.Finished, Result = result, Progress = null, StartedAt = e.Record.StartedAt ?? now, FinishedAt = now };
             _rows[id] = new Entry(record, null, DateTimeOffset.MinValue);
+            foreach (var ev in events) Append(id, ev.Type, ev.Data);
             Append(id, SubmissionEventType.Finished, null);
             _finished.Enqueue(id);
             // The bound: memory is all this store has, so the oldest finished submissions go
             // first (unfinished ones are bounded by Queue:MaxPending).
             while (_finished.Count > Math.Max(0, options.Value.Retention.MaxInMemoryFinished) && _finished.TryDequeue(out var oldest))
                 Remove(oldest);
-            return true;
+            return record;
         }
     }
 
@@ -158,11 +160,13 @@ public sealed class InMemorySubmissionStore(TimeProvider clock, IOptions<RunnerO
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<Guid>> ListNeverEnqueuedAsync(TimeSpan age, CancellationToken ct)
+    public Task<IReadOnlyList<Guid>> ListWithoutJobAsync(TimeSpan age, CancellationToken ct)
     {
-        var cutoff = clock.GetUtcNow() - age;
+        var now = clock.GetUtcNow();
         return Task.FromResult<IReadOnlyList<Guid>>(_rows.Values
-            .Where(e => e.Record.Status == SubmissionStatus.Queued && e.Record.JobId is null && e.Record.CreatedAt < cutoff)
+            .Where(e => e.Record.JobId is null
+                && (e.Record.Status == SubmissionStatus.Queued && e.Record.CreatedAt < now - age
+                    || e.Record.Status == SubmissionStatus.Running && e.LeaseUntil < now))
             .Select(e => e.Record.Id).ToList());
     }
 

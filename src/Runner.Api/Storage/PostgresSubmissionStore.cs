@@ -147,23 +147,37 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
         return update.RecordsAffected == 1;
     }
 
-    public async Task<bool> CompleteAsync(Guid id, string worker, SubmissionResult result, CancellationToken ct)
+    public async Task<SubmissionRecord?> CompleteAsync(Guid id, string worker, SubmissionResult result, IReadOnlyList<NewSubmissionEvent> events, CancellationToken ct)
     {
         // "status <> 'finished'" is what makes storing idempotent: a re-run after a crash, or a
         // duplicate delivery, can judge again but can never overwrite or double-store a result.
+        // The judge's last events go in the same statement (one round trip less on the path of
+        // every submission), numbered before the finished event: every part of one statement
+        // sees the events as they were before it, so the numbers are counted here, not re-read.
         // The NOTIFY is delivered at commit, to FinishedSubmissionListener in every API process.
         await using var cmd = dataSource.CreateCommand($"""
             WITH done AS (
                 UPDATE runner.submissions
                    SET status = 'finished', result = $2, progress = NULL, finished_at = now(), claimed_by = NULL, lease_until = NULL
                  WHERE id = $1 AND status <> 'finished'
-                RETURNING id),
-            {FinishedEvent}
-            SELECT count(pg_notify('{FinishedSubmissionListener.Channel}', id::text)) FROM done
+                RETURNING {Columns}),
+            last AS (SELECT coalesce((SELECT max(seq) FROM runner.submission_events WHERE submission_id = $1), 1) AS seq),
+            evs AS (
+                INSERT INTO runner.submission_events (submission_id, seq, type, data)
+                SELECT done.id, last.seq + e.n, e.type, e.data
+                  FROM done, last, unnest($3::text[], $4::json[]) WITH ORDINALITY AS e(type, data, n)),
+            fin AS (
+                INSERT INTO runner.submission_events (submission_id, seq, type)
+                SELECT done.id, last.seq + cardinality($3::text[]) + 1, 'finished' FROM done, last),
+            notified AS (SELECT count(pg_notify('{FinishedSubmissionListener.Channel}', id::text)) AS n FROM done)
+            SELECT {Columns} FROM done, notified
             """);
         cmd.Parameters.Add(new() { Value = id });
         cmd.Parameters.Add(new() { Value = StoreJson.Serialize(result), NpgsqlDbType = NpgsqlDbType.Json });
-        return (long)(await cmd.ExecuteScalarAsync(ct))! == 1;
+        cmd.Parameters.Add(new() { Value = events.Select(e => e.Type).ToArray() });
+        cmd.Parameters.Add(new() { Value = events.Select(e => e.Data).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Json });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
     public async Task<bool> CancelAsync(Guid id, SubmissionResult result, CancellationToken ct)
@@ -259,10 +273,14 @@ public sealed class PostgresSubmissionStore(NpgsqlDataSource dataSource, SchemaM
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<IReadOnlyList<Guid>> ListNeverEnqueuedAsync(TimeSpan age, CancellationToken ct)
+    public async Task<IReadOnlyList<Guid>> ListWithoutJobAsync(TimeSpan age, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand(
-            "SELECT id FROM runner.submissions WHERE status = 'queued' AND job_id IS NULL AND created_at < now() - $1 ORDER BY created_at LIMIT 1000");
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT id FROM runner.submissions
+             WHERE status <> 'finished' AND job_id IS NULL
+               AND (status = 'queued' AND created_at < now() - $1 OR status = 'running' AND lease_until < now())
+             ORDER BY created_at LIMIT 1000
+            """);
         cmd.Parameters.Add(new() { Value = age });
         var ids = new List<Guid>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);

@@ -57,17 +57,26 @@ public static class SubmissionsApi
 
         var record = NewRecord(input, clock, key);
         SubmissionRecord stored;
+        Task<object?>? finished = null;
         if (key is not null && await store.FindByIdempotencyKeysAsync([key], ct) is [var earlier])
             stored = earlier;
         else
         {
             if (!await queue.HasRoomForAsync(1, ct)) return Problems.QueueFull(http, options.Value.Queue.RetryAfterSeconds);
+            // Registered before the insert, so a new submission's wait needs no first read: nothing
+            // about it can have been missed.
+            if (wait == true) finished = signals.NextAsync(record.Id);
             stored = (await queue.SubmitAsync([record], ct))[0].Stored;
+            if (stored.Id != record.Id && finished is not null)
+            {
+                signals.Forget(record.Id);
+                finished = null;
+            }
         }
         if (stored.Id != record.Id && !IdempotencyKey.SameRequest(stored, record)) return IdempotencyKey.Reused(key!);
 
         if (wait == true && stored.Status != SubmissionStatus.Finished)
-            stored = await WaitForFinishAsync(stored, signals, store, TimeSpan.FromSeconds(options.Value.WaitTimeoutSeconds), logger, ct);
+            stored = await WaitForFinishAsync(stored, signals, store, TimeSpan.FromSeconds(options.Value.WaitTimeoutSeconds), logger, ct, finished);
         if (wait == true && stored.Status == SubmissionStatus.Finished) return TypedResults.Ok(stored.ToView());
         return TypedResults.Accepted(Location(stored.Id), new SubmissionAccepted(stored.Id, stored.Status));
     }
@@ -156,22 +165,30 @@ public static class SubmissionsApi
     /// returns what is known then. Waiting costs no database connection: the store is read
     /// only when <see cref="CompletionSignals"/> says the submission may have finished. A store
     /// error ends the wait with what was last seen, because the submission is already accepted:
-    /// a 500 here would make the client submit it again.
+    /// a 500 here would make the client submit it again. <paramref name="registered"/>: a wake-up
+    /// registered before the submission was stored, so the first read can be skipped; a result
+    /// stored in this process comes with the wake-up, so the last read is skipped too.
     /// </summary>
     internal static async Task<SubmissionRecord> WaitForFinishAsync(
-        SubmissionRecord last, CompletionSignals signals, ISubmissionStore store, TimeSpan timeout, ILogger logger, CancellationToken ct)
+        SubmissionRecord last, CompletionSignals signals, ISubmissionStore store, TimeSpan timeout, ILogger logger, CancellationToken ct,
+        Task<object?>? registered = null)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
         try
         {
+            var next = registered;
             while (true)
             {
-                // Registered before the read, so a result stored in between still wakes us.
-                var next = signals.NextAsync(last.Id);
-                if (await store.GetAsync(last.Id, ct) is { } current) last = current;
-                if (last.Status == SubmissionStatus.Finished) return last;
-                await next.WaitAsync(deadline.Token);
+                if (next is null)
+                {
+                    // Registered before the read, so a result stored in between still wakes us.
+                    next = signals.NextAsync(last.Id);
+                    if (await store.GetAsync(last.Id, ct) is { } current) last = current;
+                    if (last.Status == SubmissionStatus.Finished) return last;
+                }
+                if (await next.WaitAsync(deadline.Token) is SubmissionRecord { Status: SubmissionStatus.Finished } done && done.Id == last.Id) return done;
+                next = null;
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)

@@ -45,6 +45,8 @@ internal static unsafe class Launcher
         if (wiring is not null) wired.Adopt(wiring.StdinFd, wiring.StdoutFd);
         try
         {
+            // Started first and waited for only at clone, so its exec overlaps the work below.
+            var launcher = options.Launcher == BoxLauncher.Process ? LauncherProcess.Shared() : null;
             var state = StateDirectory.Resolve(options);
             var newRoot = StateDirectory.Prepare(state);
             slot = wiring?.TakeSlot() ?? BoxSlot.Acquire(options, state, options.SlotWait, cancellationToken);
@@ -59,8 +61,7 @@ internal static unsafe class Launcher
 
             var layout = BoxLayout.For(spec);
             step = LaunchStep.Clone;
-            var launcher = options.Launcher == BoxLauncher.Process ? LauncherProcess.Shared() : null;
-            box = PreparedBox.Prepare(slot.Identity, cgroup, launcher, layout, newRoot);
+            box = PreparedBox.Prepare(slot.Identity, cgroup, launcher is null ? null : LauncherProcess.Confirmed(launcher), layout, newRoot);
             runPlan = new SyscallPlan();
             return Execute(box, runPlan, spec, bpf, cancellationToken, ref step, slotTaken, out _, wiring, wired);
         }
@@ -167,7 +168,6 @@ internal static unsafe class Launcher
         using var fds = new FdSet();
         step = LaunchStep.Stdio;
         var (errorRead, errorWrite) = fds.Pipe();
-        var (statusRead, statusWrite) = fds.SocketPair();
         // A connected box's stdout is its partner's stdin, so nothing of it is captured here.
         var (stdoutRead, stdoutWrite) = wiring is null ? fds.Pipe() : (-1, wiring.StdoutFd);
         var (stderrRead, stderrWrite) = fds.Pipe();
@@ -177,28 +177,26 @@ internal static unsafe class Launcher
         // A box built ahead attaches its work dir from a detached mount made here.
         step = LaunchStep.MountBox;
         var boxTree = !box.Layout.BoxMounted && spec.WorkDir is { } workDir ? fds.Own(HostTree.Clone(workDir)) : -1;
-        var setup = BuildRunPlan(plan, spec, box.Layout, bpf, boxTree >= 0);
-        var sealedPlan = plan.SealInPlace(PreparedBox.ErrorFd, PreparedBox.StatusFd);
+        var setup = BuildRunPlan(plan, box, spec, bpf, boxTree >= 0);
+        var sealedPlan = plan.SealInPlace(PreparedBox.ErrorFd, -1);
 
         step = LaunchStep.WaitGo;
         wiring?.ArriveAndWait(cancellationToken);
         var clock = Stopwatch.StartNew();
-        var sent = boxTree >= 0
-            ? box.Handoff(sealedPlan, [stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite, boxTree])
-            : box.Handoff(sealedPlan, [stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite]);
+        var sent = box.Handoff(sealedPlan, stdin, stdoutWrite, stderrWrite, errorWrite, boxTree);
         if (sent != 0)
         {
             if (box.PreparationError() is { } failedEarly) return Failure(failedEarly.Step, failedEarly.Errno, failedEarly.What);
             neverStarted = true;
             return Failure(step, sent, "hand the program to the box");
         }
-        fds.CloseAll(stdin, stdoutWrite, stderrWrite, errorWrite, statusWrite, boxTree);
+        fds.CloseAll(stdin, stdoutWrite, stderrWrite, errorWrite, boxTree);
         // The partner must see EOF as soon as this box's program is gone.
         wired?.CloseAll(stdin, stdoutWrite);
         SandboxMetrics.ProgramStarted(Stopwatch.GetElapsedTime(slotTaken));
 
         step = LaunchStep.Supervise;
-        var seen = new Supervisor(box.Pidfd, errorRead, statusRead, stdoutRead, stderrRead, box.Cgroup, spec.Limits, setup)
+        var seen = new Supervisor(box.Pidfd, errorRead, box.StatusChannel, stdoutRead, stderrRead, box.Cgroup, spec.Limits, setup)
             .Run(clock, cancellationToken);
         if (seen.Exit is not { Alone: not 0 })
         {
@@ -228,20 +226,19 @@ internal static unsafe class Launcher
     }
 
     /// <summary>
-    /// The run plan: what the box does once it has its program, in order. Everything before the
-    /// fork runs in the box's init too; the box's filesystem is already there.
+    /// The run plan: what the program's process does once it has its program, in order, up to
+    /// execve; the box's filesystem, its init and the process itself are already there.
     /// </summary>
-    private static SetupCpu BuildRunPlan(SyscallPlan plan, SandboxSpec spec, BoxLayout layout, byte[]? bpf, bool boxTree)
+    private static SetupCpu BuildRunPlan(SyscallPlan plan, PreparedBox box, SandboxSpec spec, byte[]? bpf, bool boxTree)
     {
         plan.Add(LaunchStep.Stdio, "dup stdin", Sys.Dup3, PreparedBox.StdinFd, 0, 0);
         plan.Add(LaunchStep.Stdio, "dup stdout", Sys.Dup3, PreparedBox.StdoutFd, 1, 0);
         plan.Add(LaunchStep.Stdio, "dup stderr", Sys.Dup3, PreparedBox.StderrFd, 2, 0);
-        if (boxTree) CloseAllBut(plan, PreparedBox.ErrorFd, PreparedBox.StatusFd, PreparedBox.BoxTreeFd);
-        else CloseAllBut(plan, PreparedBox.ErrorFd, PreparedBox.StatusFd);
-        MountNamespace.AddRunSteps(plan, spec, layout, PreparedBox.BoxTreeFd);
-        var setup = new SetupCpu(plan);
-        setup.AddInitReading(plan);
-        plan.AddFork();
+        // The socket and the status socket go too: the program has neither.
+        if (boxTree) CloseAllBut(plan, PreparedBox.ErrorFd, PreparedBox.BoxTreeFd);
+        else CloseAllBut(plan, PreparedBox.ErrorFd);
+        MountNamespace.AddRunSteps(plan, spec, box.Layout, PreparedBox.BoxTreeFd);
+        var setup = new SetupCpu(box.InitCpuClock, plan);
         ResourceLimits.AddChildSteps(plan, spec.Limits);
         Capabilities.AddChildSteps(plan);
         plan.Add(LaunchStep.Chdir, "chdir /box", Sys.Chdir, plan.Arena.String("/box"));

@@ -20,6 +20,7 @@ internal sealed unsafe class LauncherProcess : IDisposable
 
     private readonly Lock _gate = new();
     private int _control;
+    private bool _ready;
 
     private LauncherProcess(int pid, int pidfd, int control)
     {
@@ -54,7 +55,7 @@ internal sealed unsafe class LauncherProcess : IDisposable
             if (_sharedFailure is not null) return null;
             try
             {
-                _shared = Start();
+                _shared = Spawn();
             }
             catch (IOException e)
             {
@@ -64,7 +65,61 @@ internal sealed unsafe class LauncherProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// <paramref name="launcher"/> (from <see cref="Shared"/>) once it has said it is ready, or null
+    /// when it could not map the plan memory: boxes are then cloned in-process, as when
+    /// <see cref="Shared"/> returns null. <see cref="Shared"/> does not wait for that answer, so the
+    /// launcher's exec overlaps the caller's own work (a one-shot <c>runner run</c> spends it making
+    /// the box's cgroup and plan).
+    /// </summary>
+    public static LauncherProcess? Confirmed(LauncherProcess launcher)
+    {
+        try
+        {
+            launcher.WaitUntilReady();
+            return launcher;
+        }
+        catch (IOException e)
+        {
+            lock (SharedGate)
+            {
+                _sharedFailure = e.Message;
+                if (_shared == launcher) _shared = null;
+            }
+            launcher.Dispose();
+            return null;
+        }
+    }
+
     public static LauncherProcess Start()
+    {
+        var launcher = Spawn();
+        try
+        {
+            launcher.WaitUntilReady();
+            return launcher;
+        }
+        catch
+        {
+            launcher.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the launcher's first reply (0 once the plan memory is mapped), once.</summary>
+    private void WaitUntilReady()
+    {
+        lock (_gate)
+        {
+            if (_ready) return;
+            if (_control < 0 || ReadReply(out _) != 0)
+                throw new IOException($"{ExecutablePath} could not map the plan memory at 0x{PlanMemory.Address:x}");
+            _ready = true;
+        }
+    }
+
+    /// <summary>Starts runner-launcher; its ready reply is read by <see cref="WaitUntilReady"/>.</summary>
+    private static LauncherProcess Spawn()
     {
         var path = ExecutablePath;
         if (!File.Exists(path)) throw new IOException($"{path} does not exist");
@@ -82,11 +137,6 @@ internal sealed unsafe class LauncherProcess : IDisposable
             if (pidfd < 0) throw new IOException($"pidfd_open of runner-launcher failed: {ErrnoName.Describe(Libc.Errno)}");
             var launcher = new LauncherProcess((int)pid, pidfd, ours);
             ours = -1;
-            if (launcher.ReadReply(out _) != 0)
-            {
-                launcher.Dispose();
-                throw new IOException($"{path} could not map the plan memory at 0x{PlanMemory.Address:x}");
-            }
             return launcher;
         }
         finally
@@ -134,6 +184,17 @@ internal sealed unsafe class LauncherProcess : IDisposable
             request.Targets[fds.Length] = -1;
             all[fds.Length] = cgroupFd;
             request.FdCount++;
+        }
+        if (!_ready)
+        {
+            try
+            {
+                WaitUntilReady();
+            }
+            catch (IOException)
+            {
+                return -Errno.EPIPE;
+            }
         }
         lock (_gate)
         {

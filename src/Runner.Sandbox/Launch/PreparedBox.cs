@@ -5,6 +5,7 @@ using Runner.Sandbox.Mounts;
 using Runner.Sandbox.Namespaces;
 using Runner.Sandbox.Native;
 using Runner.Sandbox.Plan;
+using Runner.Sandbox.Supervision;
 
 namespace Runner.Sandbox.Launch;
 
@@ -12,9 +13,9 @@ namespace Runner.Sandbox.Launch;
 /// A box cloned and set up to the point where it waits for its program: namespaces, id maps,
 /// cgroup membership (on cgroup v1 the slow attach), credentials, its filesystem with
 /// pivot_root (<see cref="BoxLayout"/>), hostname, loopback, signal dispositions and bounding
-/// set. Its init then blocks on a socket (RUNNER_OP_RECEIVE in runner_launch.c) until
-/// <see cref="Handoff"/> sends the run plan (stdio, the run's own mounts, fork, rlimits,
-/// capabilities, seccomp, execve) with the program's fds. A box serves one program, never a second: its
+/// set; then the init forks the program's process and becomes its reaper. That process blocks on
+/// a socket (RUNNER_OP_RECEIVE in runner_launch.c) until <see cref="Handoff"/> sends the run plan
+/// (stdio, the run's own mounts, rlimits, capabilities, seccomp, execve) with the program's fds. A box serves one program, never a second: its
 /// init interprets one handoff and the socket is closed before the program starts.
 /// A cold launch prepares one and hands off at once; <see cref="WarmPool"/> prepares them ahead.
 /// </summary>
@@ -27,6 +28,7 @@ internal sealed unsafe class PreparedBox : IDisposable
     /// sent with the handoff, when fds 0-9 have long been closed.
     /// </summary>
     public const int BoxTreeFd = 9;
+    // StatusFd is the init's from clone on (the status socket, StatusChannel); ErrorFd comes with the handoff.
 
     /// <summary>cgroup v1: the box's <c>tasks</c> fds, one per hierarchy, from here up (closed with fds 12- after go).</summary>
     public const int CgroupTasksFd = 17;
@@ -39,11 +41,14 @@ internal sealed unsafe class PreparedBox : IDisposable
     private int _socket;
     private bool _exited;
 
-    private PreparedBox(BoxIdentity identity, IBoxCgroup cgroup, BoxLayout layout, SyscallPlan plan, int pid, int pidfd, int socket, bool ourChild)
+    private PreparedBox(BoxIdentity identity, IBoxCgroup cgroup, BoxLayout layout, SyscallPlan plan, long* initCpuClock, int pid, int pidfd,
+        int socket, int status, bool ourChild)
     {
         Identity = identity;
         Cgroup = cgroup;
         Layout = layout;
+        InitCpuClock = initCpuClock;
+        StatusChannel = status;
         _plan = plan;
         Pid = pid;
         Pidfd = pidfd;
@@ -56,6 +61,15 @@ internal sealed unsafe class PreparedBox : IDisposable
 
     /// <summary>What the box's init has built before its program came.</summary>
     public BoxLayout Layout { get; }
+
+    /// <summary>
+    /// The parent's end of the status socket: the init writes the program's struct runner_exit
+    /// to it once the program is reaped, and exits when it is hung up.
+    /// </summary>
+    public int StatusChannel { get; private set; }
+
+    /// <summary>The init's CPU clock, read right before it forked the program's process (see <see cref="SetupCpu"/>).</summary>
+    public long* InitCpuClock { get; }
 
     /// <summary>Host pid of the box's init.</summary>
     public int Pid { get; }
@@ -74,21 +88,30 @@ internal sealed unsafe class PreparedBox : IDisposable
         if (Libc.socketpair(Libc.AfUnix, Libc.SockSeqpacket | Libc.SockCloexec, 0, pair) < 0)
             throw new LaunchFailure(step, Libc.Errno, "socketpair for the box");
         int ours = pair[0], theirs = pair[1];
+        if (Libc.socketpair(Libc.AfUnix, Libc.SockSeqpacket | Libc.SockCloexec, 0, pair) < 0)
+        {
+            var errno = Libc.Errno;
+            Libc.close(ours);
+            Libc.close(theirs);
+            throw new LaunchFailure(step, errno, "socketpair for the box's status");
+        }
+        int status = pair[0], statusTheirs = pair[1];
         var plan = new SyscallPlan();
         PreparedBox? box = null;
         // cgroup v1: the init moves itself in, which skips the kernel's slow path (CgroupSelfAttach).
         var tasksFds = cgroup.CloneIntoFd < 0 ? cgroup.OpenSelfAttachFds() : [];
         try
         {
-            BuildPlan(plan, identity, tasksFds.Length, layout, newRoot);
-            var sealedPlan = plan.SealInPlace(SocketFd, -1);
+            var initCpuClock = BuildPlan(plan, identity, tasksFds.Length, layout, newRoot);
+            var sealedPlan = plan.SealInPlace(SocketFd, StatusFd);
             // Root creates the box's user namespace as the slot's uid (see runner_launch.c).
             var owner = identity.Privileged ? identity.HostUid : -1L;
-            ReadOnlySpan<int> fds = [theirs, launcher?.Pidfd ?? ParentDeath.Pidfd, .. tasksFds];
+            ReadOnlySpan<int> fds = [theirs, launcher?.Pidfd ?? ParentDeath.Pidfd, statusTheirs, .. tasksFds];
             Span<int> targets = stackalloc int[fds.Length];
             targets[0] = SocketFd;
             targets[1] = LauncherPidfdFd;
-            for (var i = 0; i < tasksFds.Length; i++) targets[2 + i] = CgroupTasksFd + i;
+            targets[2] = StatusFd;
+            for (var i = 0; i < tasksFds.Length; i++) targets[3 + i] = CgroupTasksFd + i;
             long cloned;
             int pidfd;
             if (launcher is not null)
@@ -102,11 +125,14 @@ internal sealed unsafe class PreparedBox : IDisposable
             }
             Libc.close(theirs);
             theirs = -1;
+            Libc.close(statusTheirs);
+            statusTheirs = -1;
             CloseAll(tasksFds);
             if (cloned < 0)
                 throw new LaunchFailure(step, (int)-cloned, "clone3 with new user, pid, mount, net, ipc and uts namespaces");
-            box = new PreparedBox(identity, cgroup, layout, plan, (int)cloned, pidfd, ours, launcher is null);
+            box = new PreparedBox(identity, cgroup, layout, plan, initCpuClock, (int)cloned, pidfd, ours, status, launcher is null);
             ours = -1;
+            status = -1;
 
             step = LaunchStep.IdMaps;
             UserNamespace.WriteIdMapsFromParent(box.Pid, identity);
@@ -126,6 +152,8 @@ internal sealed unsafe class PreparedBox : IDisposable
             else plan.Dispose();
             if (ours >= 0) Libc.close(ours);
             if (theirs >= 0) Libc.close(theirs);
+            if (status >= 0) Libc.close(status);
+            if (statusTheirs >= 0) Libc.close(statusTheirs);
             CloseAll(tasksFds);
             if (e is LaunchFailure) throw;
             throw new LaunchFailure(step, 0, e.Message);
@@ -141,8 +169,11 @@ internal sealed unsafe class PreparedBox : IDisposable
         }
     }
 
-    /// <summary>The box's steps up to the wait for its program; they run in the box's init.</summary>
-    private static void BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount, BoxLayout layout, string newRoot)
+    /// <summary>
+    /// The box's steps up to the wait for its program: the init's, then the fork, then the
+    /// program's process waits for the run plan. Returns where the init leaves its CPU clock.
+    /// </summary>
+    private static long* BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount, BoxLayout layout, string newRoot)
     {
         ParentDeath.AddFirstChildStep(plan);
         // Before the go byte: the move overlaps the parent's id-map writes.
@@ -152,7 +183,8 @@ internal sealed unsafe class PreparedBox : IDisposable
         // Whatever the launcher had open, the service's stdio included; the handoff's fds come
         // in at the lowest free numbers and move to their targets.
         plan.Add(LaunchStep.Stdio, $"close fds 0-{SocketFd - 1}", Sys.CloseRange, 0, SocketFd - 1, 0);
-        plan.Add(LaunchStep.Stdio, $"close fds {LauncherPidfdFd + 1}-", Sys.CloseRange, LauncherPidfdFd + 1, uint.MaxValue, 0);
+        plan.Add(LaunchStep.Stdio, $"close fds {LauncherPidfdFd + 1}-{StatusFd - 1}", Sys.CloseRange, LauncherPidfdFd + 1, StatusFd - 1, 0);
+        plan.Add(LaunchStep.Stdio, $"close fds {StatusFd + 1}-", Sys.CloseRange, StatusFd + 1, uint.MaxValue, 0);
         // The box's init is a copy of its launcher. Non-dumpable, its /proc files belong to the
         // host's root and the box cannot read them; the program becomes dumpable again at execve.
         plan.Add(LaunchStep.Credentials, "prctl(PR_SET_DUMPABLE, 0)", Sys.Prctl, Flags.PrSetDumpable, 0, 0, 0, 0);
@@ -165,7 +197,12 @@ internal sealed unsafe class PreparedBox : IDisposable
         NetworkNamespace.AddChildSteps(plan);
         ChildSignals.AddChildSteps(plan);
         Capabilities.AddBoundingSteps(plan);
+        // The program's process is forked now too: the init stays behind as its reaper (it closes
+        // its copy of the socket), the process waits for the run plan. Neither has the program's fds yet.
+        var initCpuClock = SetupCpu.AddInitReading(plan);
+        plan.AddFork();
         plan.AddReceive(LaunchStep.WaitGo, SocketFd);
+        return initCpuClock;
     }
 
     /// <summary>
@@ -185,15 +222,17 @@ internal sealed unsafe class PreparedBox : IDisposable
     }
 
     /// <summary>
-    /// Sends the run plan and the program's fds (stdin, stdout, stderr, error pipe, status pipe and,
-    /// for a box built ahead with a work dir, its detached mount). Returns 0 or an errno (EPIPE:
-    /// the box is gone). Only once: the box closes its socket.
+    /// Sends the run plan and the program's fds (stdin, stdout, stderr, the error pipe and, for a
+    /// box built ahead with a work dir, its detached mount; -1: none) to the program's process.
+    /// Returns 0 or an errno (EPIPE: the box is gone). Only once: the process closes its socket.
     /// </summary>
-    public int Handoff(NativeLaunch.RunnerPlan* runPlan, ReadOnlySpan<int> fds)
+    public int Handoff(NativeLaunch.RunnerPlan* runPlan, int stdin, int stdout, int stderr, int error, int boxTree)
     {
         if (_socket < 0) return Errno.EPIPE;
+        ReadOnlySpan<int> all = [stdin, stdout, stderr, error, boxTree];
+        var fds = boxTree >= 0 ? all : all[..4];
         var handoff = new NativeLaunch.RunnerHandoff { Plan = runPlan, FdCount = fds.Length };
-        ReadOnlySpan<int> targets = [StdinFd, StdoutFd, StderrFd, ErrorFd, StatusFd, BoxTreeFd];
+        ReadOnlySpan<int> targets = [StdinFd, StdoutFd, StderrFd, ErrorFd, BoxTreeFd];
         for (var i = 0; i < fds.Length; i++) handoff.Targets[i] = targets[i];
         var sent = LauncherProcess.Send(_socket, &handoff, sizeof(NativeLaunch.RunnerHandoff), fds);
         return sent < 0 ? Libc.Errno : 0;
@@ -245,6 +284,11 @@ internal sealed unsafe class PreparedBox : IDisposable
         {
             Libc.close(_socket);
             _socket = -1;
+        }
+        if (StatusChannel >= 0)
+        {
+            Libc.close(StatusChannel);
+            StatusChannel = -1;
         }
         _plan.Dispose();
     }

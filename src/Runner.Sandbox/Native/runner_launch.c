@@ -13,11 +13,14 @@
  *   -----------                      -----------------------------         -------------------
  *   runner_clone() -----clone3----->  ops[0..]: read(go) blocks
  *   uid_map, gid_map, cgroups
- *   write go byte ----------------->  dup stdio, close_range, unshare
- *                                     (cgroup ns), credentials, mounts,
- *                                     pivot_root, hostname, lo ...
- *                                     RUNNER_OP_FORK ----fork---------->  rlimits, caps, no_new_privs,
- *                                     close(error pipe)                   seccomp, execve
+ *   write go byte ----------------->  close_range, unshare (cgroup ns),
+ *                                     credentials, mounts, pivot_root,
+ *                                     hostname, lo, signals ...
+ *                                     RUNNER_OP_FORK ----fork---------->  RUNNER_OP_RECEIVE blocks
+ *                                     (sleeps: vfork)
+ *   run plan + stdio, error pipe --(socket)---------------------------->  dup stdio, close_range,
+ *                                                                         /box, rlimits, caps,
+ *                                                                         seccomp, execve
  *   error pipe: EOF  <---------------------------------------------------  (CLOEXEC closes it)
  *            or {op, errno} <-----------------------------------------------  (a failed op)
  *                                     wait4 until the program is reaped
@@ -28,10 +31,11 @@
  *
  * The program is never PID 1, so abort() and signals behave as on a normal system.
  *
- * Warm boxes (Native/runner_launcher.c clones them ahead of time): the plan stops at
- * RUNNER_OP_RECEIVE, which blocks on a socket until the parent sends a second plan (the run
- * plan: mounts ... execve) with the program's fds, then interprets that one. The parent passes
- * fds to a child at fixed numbers ("targets") chosen by C#, so plans can name them in advance.
+ * The first plan (the box's own set-up) ends in RUNNER_OP_RECEIVE in the forked process, which
+ * blocks on a socket until the parent sends a second plan (the run plan) with the program's fds,
+ * then interprets that one. A warm box (Native/runner_launcher.c clones them ahead of time) waits
+ * there until a program comes; a cold one gets its run plan at once. The parent passes fds to a
+ * child at fixed numbers ("targets") chosen by C#, so plans can name them in advance.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -127,13 +131,9 @@ static __attribute__((noreturn)) void runner_reap(const struct runner_plan *plan
 {
     struct runner_exit report;
     memset(&report, 0, sizeof report);
-    /* Only the program's copy may keep the error pipe open, so EOF means its execve worked. The
-     * program has its own stdio: without the init's copies its pipes reach EOF as soon as the
-     * program and whatever it started are gone, not only when the box is torn down. */
+    /* The init never holds the program's fds (so its pipes reach EOF as soon as the program and
+     * whatever it started are gone), nor, from here on, the socket its failures would go to. */
     syscall(SYS_close, plan->error_fd);
-    for (int fd = 0; fd <= 2; fd++)
-        if (fd != plan->status_fd)
-            syscall(SYS_close, fd);
     for (;;) {
         int status = 0;
         struct rusage usage;

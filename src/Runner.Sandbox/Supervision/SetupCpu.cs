@@ -11,7 +11,7 @@ namespace Runner.Sandbox.Supervision;
 /// pivot_root) and the program's process before its execve (rlimits, capabilities, seccomp) as
 /// well as the program, and the namespaces' teardown when the init exits. Two plan ops read the
 /// process CPU clock (the same sum_exec_runtime the cgroup adds up): the init's right before it
-/// forks the program, the program's right before its execve (before the seccomp filter when a
+/// forks the program's process (while the box is prepared), the program's right before its execve (before the seccomp filter when a
 /// custom profile might refuse the call). They write into plan memory, which this process shares
 /// with the box, so the parent reads them without another pipe. The cgroup is read when the init
 /// reports the program reaped; the init waits for that before it exits. The result's CPU time is
@@ -22,17 +22,26 @@ internal sealed unsafe class SetupCpu
     private readonly long* _init;
     private readonly long* _program;
 
-    public SetupCpu(SyscallPlan plan)
+    /// <param name="initClock">Where the box's plan has the init write its clock (<see cref="AddInitReading"/>).</param>
+    /// <param name="runPlan">The run plan, which gets the program's reading.</param>
+    public SetupCpu(long* initClock, SyscallPlan runPlan)
     {
+        _init = initClock;
         // struct timespec { long tv_sec; long tv_nsec; }, zero until the box writes it.
-        _init = (long*)plan.Arena.Allocate(16);
-        _program = (long*)plan.Arena.Allocate(16);
+        _program = (long*)runPlan.Arena.Allocate(16);
     }
 
-    /// <summary>In the init, right before the fork. A filter or kernel that refuses it only means less is subtracted.</summary>
-    public void AddInitReading(SyscallPlan plan) =>
-        plan.Add(LaunchStep.Reaper, "read the init's CPU clock", Sys.ClockGettime, Flags.ClockProcessCputimeId, (long)_init,
+    /// <summary>
+    /// In the init, right before the fork; returns where it writes. A filter or kernel that
+    /// refuses it only means less is subtracted.
+    /// </summary>
+    public static long* AddInitReading(SyscallPlan plan)
+    {
+        var clock = (long*)plan.Arena.Allocate(16);
+        plan.Add(LaunchStep.Reaper, "read the init's CPU clock", Sys.ClockGettime, Flags.ClockProcessCputimeId, (long)clock,
             flags: NativeLaunch.CheckNone);
+        return clock;
+    }
 
     /// <summary>In the program's process, as late before execve as the seccomp profile allows.</summary>
     public void AddProgramReading(SyscallPlan plan) =>
