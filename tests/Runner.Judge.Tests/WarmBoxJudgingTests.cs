@@ -63,6 +63,35 @@ public sealed class WarmBoxJudgingTests
     }
 
     [Fact]
+    public void A_judge_whose_pool_gets_no_warm_slot_judges_every_test_in_a_cold_box()
+    {
+        // A state directory, uid range and cgroup parent of this test's own, whose every warm slot
+        // this test holds (as 64 other pools on the host would): the pool never has a box.
+        var state = Directory.CreateTempSubdirectory("runner-judge-noslot-").FullName;
+        var sandbox = JudgeHarness.Sandbox with { StateDirectory = state, FirstBoxUid = 300_000, CgroupParent = "runner-judge-tests-noslot" };
+        Directory.CreateDirectory(Path.Combine(state, "slots"));
+        // .NET takes an exclusive flock(2) for FileShare.None, as the engine's slots do.
+        var held = Enumerable.Range(sandbox.SlotCount, 64)
+            .Select(n => new FileStream(Path.Combine(state, "slots", $"{n}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            .ToList();
+        try
+        {
+            var tests = Enumerable.Range(1, 4).Select(i => JudgeHarness.Test($"{i}", "", null)).ToList();
+            var report = JudgeHarness.Run("python", "print(open('/proc/self/uid_map').read().split()[1])\n", tests,
+                options: Warm with { Sandbox = sandbox });
+
+            Assert.True(report.Verdict == Verdict.Accepted, JudgeHarness.Describe(report));
+            Assert.All(report.Tests, t => Assert.InRange(long.Parse(t.OutputExcerpt, CultureInfo.InvariantCulture),
+                sandbox.FirstBoxUid, sandbox.FirstBoxUid + sandbox.SlotCount - 1));
+        }
+        finally
+        {
+            foreach (var lockFile in held) lockFile.Dispose();
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_box_whose_test_was_killed_or_failed_is_never_given_to_the_next_test()
     {
         // Every test prints what it finds left over from an earlier program, then "spin" leaves a
