@@ -48,6 +48,32 @@ public sealed class WarmBoxJudgingTests
     }
 
     [Fact]
+    public void A_custom_checker_judged_from_warm_boxes_gives_the_same_verdicts_and_points_as_from_cold_boxes()
+    {
+        // Two boxes per test (the program's, then the checker's), so two are kept ahead, as `runner judge` does.
+        var tests = new List<TestCase>
+        {
+            JudgeHarness.Test("ac", "sum 2 3\n", "sum"),
+            JudgeHarness.Test("wa", "sum 2 3\n", "sum"),
+            JudgeHarness.Test("pe", "sum 1 1\n", "pe"),
+            JudgeHarness.Test("points", "sum 1 1\n", "points"),
+            JudgeHarness.Test("broken", "sum 1 1\n", "fail"),
+        };
+        const string submission = "a, b = map(int, input().split()[1:])\nprint(a + b)\n";
+        var checker = Runner.Judge.Checking.CheckerSpec.Custom(JudgeHarness.Program("checker.cpp"));
+
+        var cold = JudgeHarness.Run("python", submission, tests, checker: checker);
+        var warm = JudgeHarness.Run("python", submission, tests, checker: checker, options: Warm with { WarmBoxes = 2 });
+
+        var why = "cold: " + JudgeHarness.Describe(cold) + "\nwarm: " + JudgeHarness.Describe(warm);
+        Assert.True(cold.Verdict == warm.Verdict, why);
+        Assert.Equal(cold.Score, warm.Score);
+        Assert.Equal(cold.Tests.Select(t => (t.Name, t.Verdict, t.Message, t.Score)), warm.Tests.Select(t => (t.Name, t.Verdict, t.Message, t.Score)));
+        Assert.Equal(Verdict.InternalError, warm.Verdict);
+        Assert.Equal(0.25, warm.Tests.Single(t => t.Name == "points").Score);
+    }
+
+    [Fact]
     public void The_test_boxes_of_a_judge_with_warm_boxes_come_from_the_warm_slots()
     {
         // Each box maps root to its slot's host uid; warm slots are numbered after the ordinary ones.
