@@ -52,8 +52,8 @@ internal static class JudgeCommand
             var options = new JudgeOptions
             {
                 Sandbox = EnvironmentOptions.Read(context.GetEnvironmentVariable),
-                // One box prepared ahead: box N+1 is made while test N runs (README, runner judge).
-                WarmBoxes = 1,
+                // Boxes prepared ahead: the next test's (and its checker's) while a test runs.
+                WarmBoxes = checker.Kind == CheckerKind.Custom ? 2 : 1,
                 RootfsPath = a.RootfsPath,
                 Languages = catalog,
             };

@@ -52,6 +52,16 @@ public sealed class JudgeCommandTests : IDisposable
         Assert.Equal(1, options!.WarmBoxes);
     }
 
+    [Fact]
+    public void Judge_with_a_checker_program_keeps_a_box_ahead_for_the_checker_too()
+    {
+        File.WriteAllText(Path.Combine(_dir, "check.py"), "import sys\n");
+        JudgeOptions? options = null;
+        _cli.Judge = (_, o) => { options = o; return Report(Verdict.Accepted); };
+        Assert.Equal(0, _cli.Run("judge", "--language", "python", "--source", "sol.py", "--tests", "tests", "--checker", "check.py"));
+        Assert.Equal(2, options!.WarmBoxes);
+    }
+
     [Theory]
     [InlineData(Verdict.Accepted, 0)]
     [InlineData(Verdict.WrongAnswer, 1)]

@@ -48,6 +48,32 @@ public sealed class WarmBoxJudgingTests
     }
 
     [Fact]
+    public void A_custom_checker_judged_from_warm_boxes_gives_the_same_verdicts_and_points_as_from_cold_boxes()
+    {
+        // Two boxes per test (the program's, then the checker's), so two are kept ahead, as `runner judge` does.
+        var tests = new List<TestCase>
+        {
+            JudgeHarness.Test("ac", "sum 2 3\n", "sum"),
+            JudgeHarness.Test("wa", "sum 2 3\n", "sum"),
+            JudgeHarness.Test("pe", "sum 1 1\n", "pe"),
+            JudgeHarness.Test("points", "sum 1 1\n", "points"),
+            JudgeHarness.Test("broken", "sum 1 1\n", "fail"),
+        };
+        const string submission = "a, b = map(int, input().split()[1:])\nprint(a + b)\n";
+        var checker = Runner.Judge.Checking.CheckerSpec.Custom(JudgeHarness.Program("checker.cpp"));
+
+        var cold = JudgeHarness.Run("python", submission, tests, checker: checker);
+        var warm = JudgeHarness.Run("python", submission, tests, checker: checker, options: Warm with { WarmBoxes = 2 });
+
+        var why = "cold: " + JudgeHarness.Describe(cold) + "\nwarm: " + JudgeHarness.Describe(warm);
+        Assert.True(cold.Verdict == warm.Verdict, why);
+        Assert.Equal(cold.Score, warm.Score);
+        Assert.Equal(cold.Tests.Select(t => (t.Name, t.Verdict, t.Message, t.Score)), warm.Tests.Select(t => (t.Name, t.Verdict, t.Message, t.Score)));
+        Assert.Equal(Verdict.InternalError, warm.Verdict);
+        Assert.Equal(0.25, warm.Tests.Single(t => t.Name == "points").Score);
+    }
+
+    [Fact]
     public void The_test_boxes_of_a_judge_with_warm_boxes_come_from_the_warm_slots()
     {
         // Each box maps root to its slot's host uid; warm slots are numbered after the ordinary ones.
@@ -60,6 +86,35 @@ public sealed class WarmBoxJudgingTests
         // A step launches cold only when the pool has no box after a wait; on a loaded machine that
         // may happen once or twice, never for most tests.
         Assert.True(warm > tests.Count / 2, JudgeHarness.Describe(report));
+    }
+
+    [Fact]
+    public void A_judge_whose_pool_gets_no_warm_slot_judges_every_test_in_a_cold_box()
+    {
+        // A state directory, uid range and cgroup parent of this test's own, whose every warm slot
+        // this test holds (as 64 other pools on the host would): the pool never has a box.
+        var state = Directory.CreateTempSubdirectory("runner-judge-noslot-").FullName;
+        var sandbox = JudgeHarness.Sandbox with { StateDirectory = state, FirstBoxUid = 300_000, CgroupParent = "runner-judge-tests-noslot" };
+        Directory.CreateDirectory(Path.Combine(state, "slots"));
+        // .NET takes an exclusive flock(2) for FileShare.None, as the engine's slots do.
+        var held = Enumerable.Range(sandbox.SlotCount, 64)
+            .Select(n => new FileStream(Path.Combine(state, "slots", $"{n}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            .ToList();
+        try
+        {
+            var tests = Enumerable.Range(1, 4).Select(i => JudgeHarness.Test($"{i}", "", null)).ToList();
+            var report = JudgeHarness.Run("python", "print(open('/proc/self/uid_map').read().split()[1])\n", tests,
+                options: Warm with { Sandbox = sandbox });
+
+            Assert.True(report.Verdict == Verdict.Accepted, JudgeHarness.Describe(report));
+            Assert.All(report.Tests, t => Assert.InRange(long.Parse(t.OutputExcerpt, CultureInfo.InvariantCulture),
+                sandbox.FirstBoxUid, sandbox.FirstBoxUid + sandbox.SlotCount - 1));
+        }
+        finally
+        {
+            foreach (var lockFile in held) lockFile.Dispose();
+            Directory.Delete(state, recursive: true);
+        }
     }
 
     [Fact]

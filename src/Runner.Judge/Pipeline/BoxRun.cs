@@ -13,11 +13,13 @@ internal sealed class BoxRun(JudgeOptions options, string sessionPath, WarmPool?
     /// <summary>
     /// How long a step waits for the pool to finish preparing its next box before it launches
     /// cold. A box being prepared is ready sooner than a cold one could be made (the same work,
-    /// begun earlier); the wait only runs out when the pool cannot make boxes at all.
+    /// begun earlier); the wait runs out only when the pool cannot make boxes (or not in time),
+    /// and then at most once per submission.
     /// </summary>
     private static readonly TimeSpan WarmBoxWait = TimeSpan.FromMilliseconds(100);
 
     private int _next;
+    private bool _stopWaiting;
 
     /// <summary>A new, empty directory for the next box; the caller disposes it (removing it).</summary>
     public BoxDirectory NewDirectory(string label) =>
@@ -30,8 +32,9 @@ internal sealed class BoxRun(JudgeOptions options, string sessionPath, WarmPool?
         SandboxResult result;
         if (pool is not null)
         {
-            // A pool that failed to prepare a box has said so; it is not waited for again.
-            if (pool.LastError is null) pool.WaitUntilReady(1, WarmBoxWait);
+            // A pool that failed to prepare a box, or kept a step waiting in vain (every warm slot of
+            // the host taken), is not waited for again; its boxes are still used when ready.
+            if (!_stopWaiting && (pool.LastError is not null || !pool.WaitUntilReady(1, WarmBoxWait))) _stopWaiting = true;
             result = pool.Run(spec, cancellationToken);
         }
         else result = Box.Run(spec, options.Sandbox, cancellationToken);

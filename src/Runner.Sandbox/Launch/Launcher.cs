@@ -219,7 +219,7 @@ internal static unsafe class Launcher
         // The box died with no report from any step and before the program's process read
         // its clock right before execve: killed from outside (its launcher's death).
         neverStarted = seen.Exit is null && seen.Killed == KillReason.None && !setup.ProgramReached;
-        return ResultBuilder.Build(spec.Limits, seen, setup.ExcludeFrom(usage, seen.CpuAtProgramExit)) with
+        return ResultBuilder.Build(spec.Limits, seen, setup.ExcludeFrom(usage, seen.CpuAtProgramExit, seen.Exit, box.InitCpuBeforeCgroup)) with
         {
             ExecTimestamp = seen.ExecTimestamp,
         };

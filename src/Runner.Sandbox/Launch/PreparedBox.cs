@@ -56,7 +56,15 @@ internal sealed unsafe class PreparedBox : IDisposable
         _ourChild = ourChild;
     }
 
+    private long* _joinedClock;
+
     public BoxIdentity Identity { get; }
+
+    /// <summary>
+    /// cgroup v1: the init's CPU clock right after the go byte, when it is in its cgroup; what it
+    /// ran before was not counted there (<see cref="SetupCpu"/>). 0 on v2: in its cgroup from clone.
+    /// </summary>
+    public long InitCpuBeforeCgroup => SetupCpu.Read(_joinedClock);
     public IBoxCgroup Cgroup { get; }
 
     /// <summary>What the box's init has built before its program came.</summary>
@@ -102,7 +110,9 @@ internal sealed unsafe class PreparedBox : IDisposable
         var tasksFds = cgroup.CloneIntoFd < 0 ? cgroup.OpenSelfAttachFds() : [];
         try
         {
-            var initCpuClock = BuildPlan(plan, identity, tasksFds.Length, layout, newRoot);
+            // v2: in its cgroup from clone, so all of the init's CPU was counted there.
+            var joinedClock = cgroup.CloneIntoFd < 0 ? (long*)plan.Arena.Allocate(16) : null;
+            var initCpuClock = BuildPlan(plan, identity, tasksFds.Length, layout, newRoot, joinedClock);
             var sealedPlan = plan.SealInPlace(SocketFd, StatusFd);
             // Root creates the box's user namespace as the slot's uid (see runner_launch.c).
             var owner = identity.Privileged ? identity.HostUid : -1L;
@@ -130,7 +140,10 @@ internal sealed unsafe class PreparedBox : IDisposable
             CloseAll(tasksFds);
             if (cloned < 0)
                 throw new LaunchFailure(step, (int)-cloned, "clone3 with new user, pid, mount, net, ipc and uts namespaces");
-            box = new PreparedBox(identity, cgroup, layout, plan, initCpuClock, (int)cloned, pidfd, ours, status, launcher is null);
+            box = new PreparedBox(identity, cgroup, layout, plan, initCpuClock, (int)cloned, pidfd, ours, status, launcher is null)
+            {
+                _joinedClock = joinedClock,
+            };
             ours = -1;
             status = -1;
 
@@ -173,13 +186,16 @@ internal sealed unsafe class PreparedBox : IDisposable
     /// The box's steps up to the wait for its program: the init's, then the fork, then the
     /// program's process waits for the run plan. Returns where the init leaves its CPU clock.
     /// </summary>
-    private static long* BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount, BoxLayout layout, string newRoot)
+    /// <param name="joinedClock">cgroup v1: where the init's CPU clock goes once it is in its cgroup (after the go byte).</param>
+    private static long* BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount, BoxLayout layout, string newRoot, long* joinedClock)
     {
         ParentDeath.AddFirstChildStep(plan);
         // Before the go byte: the move overlaps the parent's id-map writes.
         CgroupSelfAttach.AddChildSteps(plan, CgroupTasksFd, tasksFdCount);
         plan.Add(LaunchStep.WaitGo, "wait for the go byte", Sys.Read, SocketFd, (long)plan.Arena.Allocate(8), 1,
             flags: NativeLaunch.CheckEqual, expect: 1);
+        if (joinedClock is not null)
+            SetupCpu.AddJoinedReading(plan, joinedClock);
         // Whatever the launcher had open, the service's stdio included; the handoff's fds come
         // in at the lowest free numbers and move to their targets.
         plan.Add(LaunchStep.Stdio, $"close fds 0-{SocketFd - 1}", Sys.CloseRange, 0, SocketFd - 1, 0);

@@ -63,6 +63,8 @@ internal static unsafe partial class NativeLaunch
         public Rusage Usage;
         /// <summary>CLOCK_MONOTONIC, in ns, when pid 1 reaped the program.</summary>
         public long ReapedNanoseconds;
+        /// <summary>The init's own CPU clock, in ns, right before it reported (0: unread).</summary>
+        public long InitCpuNanoseconds;
     }
 
     /// <summary>A box's socket message: the plan to run next and where its fds go.</summary>

@@ -116,6 +116,10 @@ struct runner_exit {
     struct rusage usage;
     /* CLOCK_MONOTONIC when the program was reaped: a connected partner's EOF comes only after it. */
     int64_t reaped_ns;
+    /* The init's own CPU clock (CLOCK_PROCESS_CPUTIME_ID, itself only) right before this report:
+     * its set-up and its reaping are the box's, never the program's, so the parent subtracts it
+     * from the cgroup's count. 0 when the clock could not be read. */
+    int64_t init_cpu_ns;
 };
 
 static __attribute__((noreturn)) void runner_fail(const struct runner_plan *plan, int64_t index, int error)
@@ -153,6 +157,9 @@ static __attribute__((noreturn)) void runner_reap(const struct runner_plan *plan
             break;
         }
     }
+    struct timespec cpu;
+    if (syscall(SYS_clock_gettime, CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0)
+        report.init_cpu_ns = (int64_t)cpu.tv_sec * 1000000000 + cpu.tv_nsec;
     syscall(SYS_write, plan->status_fd, &report, sizeof report);
     /* The status channel is a socket: stay until the parent has read the box's CPU time and
      * hung up, so the namespaces' teardown at this exit is not charged to the program. */

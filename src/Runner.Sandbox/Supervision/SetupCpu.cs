@@ -6,16 +6,22 @@ using Runner.Sandbox.Plan;
 namespace Runner.Sandbox.Supervision;
 
 /// <summary>
-/// The CPU the box's own set-up used, so the program is not charged for it. The box's cgroup
-/// counts everything its processes ran: the init's preparation (namespaces, credentials, mounts,
-/// pivot_root) and the program's process before its execve (rlimits, capabilities, seccomp) as
-/// well as the program, and the namespaces' teardown when the init exits. Two plan ops read the
-/// process CPU clock (the same sum_exec_runtime the cgroup adds up): the init's right before it
-/// forks the program's process (while the box is prepared), the program's right before its execve (before the seccomp filter when a
-/// custom profile might refuse the call). They write into plan memory, which this process shares
-/// with the box, so the parent reads them without another pipe. The cgroup is read when the init
-/// reports the program reaped; the init waits for that before it exits. The result's CPU time is
-/// that reading minus both clocks; the execve itself stays the program's, as outside a box.
+/// The CPU the box's own work used, so the program is not charged for it. The box's cgroup
+/// counts everything its processes ran: the box's init (namespaces, credentials, mounts,
+/// pivot_root, then reaping), the program's process before its execve (rlimits, capabilities,
+/// seccomp), the program and whatever it started, and the namespaces' teardown when the init
+/// exits. Each part is read off the process CPU clock (CLOCK_PROCESS_CPUTIME_ID: the same
+/// sum_exec_runtime the cgroup adds up):
+/// - the init's clock in its report, right before it says the program was reaped
+///   (runner_launch.c), less its clock when it entered its cgroup (cgroup v1: after the go byte,
+///   <see cref="PreparedBox.InitCpuBeforeCgroup"/>; v2: from clone, 0);
+/// - the program's process (forked by the init while the box is prepared), right before its execve (before the seccomp filter when a custom
+///   profile might refuse the call), written into plan memory this process shares with the box;
+/// - the teardown: what the cgroup counted after its reading at the init's report (the init waits
+///   for the parent's hang-up before it exits).
+/// So cpu_time is the CPU of the program's processes from its execve on, the execve included, as
+/// outside a box. A box whose init never reported (killed on a limit) falls back to the init's
+/// clock right before it forked the program's process.
 /// </summary>
 internal sealed unsafe class SetupCpu
 {
@@ -43,6 +49,11 @@ internal sealed unsafe class SetupCpu
         return clock;
     }
 
+    /// <summary>In the init, once it is in its cgroup (cgroup v1: right after the go byte), into <paramref name="timespec"/>.</summary>
+    public static void AddJoinedReading(SyscallPlan plan, long* timespec) =>
+        plan.Add(LaunchStep.WaitGo, "read the init's CPU clock once in its cgroup", Sys.ClockGettime, Flags.ClockProcessCputimeId, (long)timespec,
+            flags: NativeLaunch.CheckNone);
+
     /// <summary>In the program's process, as late before execve as the seccomp profile allows.</summary>
     public void AddProgramReading(SyscallPlan plan) =>
         plan.Add(LaunchStep.Chdir, "read the program's CPU clock before execve", Sys.ClockGettime, Flags.ClockProcessCputimeId, (long)_program,
@@ -54,25 +65,42 @@ internal sealed unsafe class SetupCpu
     /// <summary>Nanoseconds of set-up reported so far (0 before the box has written them).</summary>
     public long Nanoseconds => Read(_init) + Read(_program);
 
-    private static long Read(long* timespec) => (Volatile.Read(ref timespec[0]) * 1_000_000_000) + Volatile.Read(ref timespec[1]);
+    /// <summary>A struct timespec the box wrote, in ns; 0 for none.</summary>
+    internal static long Read(long* timespec) =>
+        timespec == null ? 0 : (Volatile.Read(ref timespec[0]) * 1_000_000_000) + Volatile.Read(ref timespec[1]);
 
     /// <summary>
-    /// The cgroup's usage less the set-up. Set-up is almost all system time (syscalls), so it
-    /// comes off system time first; nothing goes below zero (on cgroup v1 the init's first
-    /// microseconds ran before it was attached, so the clocks can exceed the cgroup's share).
+    /// The cgroup's usage less the box's share (<see cref="BoxShare"/>). The box's work is almost
+    /// all system time (syscalls), so it comes off system time first; nothing goes below zero.
     /// </summary>
-    public CgroupUsage ExcludeFrom(CgroupUsage usage, long? cpuAtProgramExit)
+    /// <param name="initReport">The init's report (its CPU clock), when it made one.</param>
+    /// <param name="initCpuBeforeCgroup">The init's CPU clock when it entered its cgroup.</param>
+    public CgroupUsage ExcludeFrom(CgroupUsage usage, long? cpuAtProgramExit, NativeLaunch.RunnerExit? initReport = null, long initCpuBeforeCgroup = 0)
     {
-        // Teardown after the program was reaped: CPU of the cgroup past the reading at that moment.
-        var teardown = cpuAtProgramExit is { } atExit ? Math.Max(0, usage.CpuTotalNanoseconds - atExit) : 0;
-        var setup = Math.Min(Nanoseconds + teardown, usage.CpuTotalNanoseconds);
-        var fromSystem = Math.Min(setup, usage.CpuSystemNanoseconds);
-        var fromUser = Math.Min(setup - fromSystem, usage.CpuUserNanoseconds);
+        var share = BoxShare(usage.CpuTotalNanoseconds, cpuAtProgramExit, initReport?.InitCpuNanoseconds ?? 0, initCpuBeforeCgroup,
+            Read(_init), Read(_program));
+        var fromSystem = Math.Min(share, usage.CpuSystemNanoseconds);
+        var fromUser = Math.Min(share - fromSystem, usage.CpuUserNanoseconds);
         return usage with
         {
-            CpuTotalNanoseconds = usage.CpuTotalNanoseconds - setup,
+            CpuTotalNanoseconds = usage.CpuTotalNanoseconds - share,
             CpuSystemNanoseconds = usage.CpuSystemNanoseconds - fromSystem,
             CpuUserNanoseconds = usage.CpuUserNanoseconds - fromUser,
         };
+    }
+
+    /// <summary>
+    /// Nanoseconds of the cgroup's <paramref name="total"/> that were the box's, not the program's:
+    /// the teardown after the reading at the init's report, the init's CPU while in its cgroup up to
+    /// that report (or, with no report, up to its fork), and the program's process before execve.
+    /// </summary>
+    internal static long BoxShare(long total, long? cpuAtProgramExit, long initCpuAtReport, long initCpuBeforeCgroup,
+        long initCpuAtFork, long programBeforeExec)
+    {
+        var teardown = cpuAtProgramExit is { } atExit ? Math.Max(0, total - atExit) : 0;
+        var init = initCpuAtReport > 0 && cpuAtProgramExit is not null
+            ? Math.Max(0, initCpuAtReport - initCpuBeforeCgroup)
+            : initCpuAtFork;
+        return Math.Min(init + programBeforeExec + teardown, total);
     }
 }

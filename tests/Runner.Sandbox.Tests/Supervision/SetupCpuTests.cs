@@ -1,0 +1,83 @@
+using Runner.Sandbox.Supervision;
+using Runner.Sandbox.Tests.Box;
+
+namespace Runner.Sandbox.Tests.Supervision;
+
+/// <summary>What of a box cgroup's CPU count is the box's own work rather than the program's (nanoseconds).</summary>
+public class SetupCpuTests
+{
+    [Fact]
+    public void The_init_is_charged_from_entering_its_cgroup_to_its_report_and_the_teardown_after_is_excluded()
+    {
+        // cgroup: 10 ms at the report, 12 ms in the end; the init's clock: 0.3 ms when it entered
+        // the cgroup, 1.5 ms at its report; the program's process: 0.05 ms before execve.
+        var share = SetupCpu.BoxShare(total: 12_000_000, cpuAtProgramExit: 10_000_000, initCpuAtReport: 1_500_000,
+            initCpuBeforeCgroup: 300_000, initCpuAtFork: 1_400_000, programBeforeExec: 50_000);
+
+        Assert.Equal(2_000_000 + 1_200_000 + 50_000, share);
+    }
+
+    [Fact]
+    public void Without_the_init_s_report_its_clock_at_the_fork_is_what_is_excluded()
+    {
+        var share = SetupCpu.BoxShare(total: 12_000_000, cpuAtProgramExit: null, initCpuAtReport: 0,
+            initCpuBeforeCgroup: 300_000, initCpuAtFork: 1_400_000, programBeforeExec: 50_000);
+
+        Assert.Equal(1_450_000, share);
+    }
+
+    [Fact]
+    public void The_box_s_share_never_exceeds_what_the_cgroup_counted()
+    {
+        Assert.Equal(1_000, SetupCpu.BoxShare(total: 1_000, cpuAtProgramExit: 900, initCpuAtReport: 5_000,
+            initCpuBeforeCgroup: 0, initCpuAtFork: 4_000, programBeforeExec: 100));
+    }
+}
+
+/// <summary>cpu_time against the same program's CPU outside a box, on this machine.</summary>
+[Collection("Boxes")]
+public class HonestCpuTimeTests
+{
+    private const string Loop = "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done";
+
+    [Fact]
+    public void A_cpu_bound_program_is_charged_what_it_costs_outside_the_box()
+    {
+        // Medians of 5, interleaved, so a busy moment on the shared machine hits both alike.
+        var bare = new List<double>();
+        var boxed = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            bare.Add(BareCpuSeconds("/bin/sh", "-c", Loop));
+            var r = BoxRunner.Run("/bin/sh", "-c", Loop);
+            Assert.Equal(SandboxStatus.Ok, r.Status);
+            boxed.Add(r.CpuTime);
+        }
+        double Median(List<double> x) => x.Order().ElementAt(x.Count / 2);
+        var ratio = Median(boxed) / Median(bare);
+        Assert.True(ratio is > 0.9 and < 1.1, $"boxed {Median(boxed) * 1000:0.0} ms against bare {Median(bare) * 1000:0.0} ms of CPU");
+    }
+
+    /// <summary>
+    /// User + system CPU of one run outside any box, as wait4's rusage reports it: the growth of
+    /// this process's RUSAGE_CHILDREN across the run (the test collection runs one box at a time).
+    /// </summary>
+    private static double BareCpuSeconds(string file, params string[] args)
+    {
+        var before = ChildrenCpuSeconds();
+        using (var process = System.Diagnostics.Process.Start(file, args)!)
+            process.WaitForExit();
+        return ChildrenCpuSeconds() - before;
+    }
+
+    private static double ChildrenCpuSeconds()
+    {
+        const int RusageChildren = -1;
+        var usage = new long[18];
+        Assert.Equal(0, getrusage(RusageChildren, usage));
+        return usage[0] + (usage[1] / 1e6) + usage[2] + (usage[3] / 1e6);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int getrusage(int who, long[] usage);
+}
