@@ -11,9 +11,8 @@ public sealed record JudgeOptions
     /// <summary>
     /// Boxes one <see cref="JudgePipeline.Run"/> keeps prepared ahead for itself, in a
     /// <see cref="WarmPool"/> of its own made with <see cref="Sandbox"/> and drained before it
-    /// returns: box N+1 is cloned from runner-launcher and put in its cgroup (on cgroup v1 the
-    /// attach that can wait 6-21 ms) while test N runs, and only the last one is wasted. A box
-    /// still serves one program only. For a process that judges one submission (`runner judge`
+    /// returns: box N+1 is cloned from runner-launcher and set up (namespaces, cgroup, filesystem)
+    /// while test N runs, and only the last one is wasted. A box still serves one program only. For a process that judges one submission (`runner judge`
     /// uses 1); a service shares one pool across submissions instead
     /// (<see cref="SandboxOptions.WarmBoxes"/>). 0 (the default): none. Ignored when
     /// <see cref="SandboxOptions.Launcher"/> is in-process.
