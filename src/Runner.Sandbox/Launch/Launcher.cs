@@ -191,13 +191,16 @@ internal static unsafe class Launcher
             return Failure(step, sent, "hand the program to the box");
         }
         fds.CloseAll(stdin, stdoutWrite, stderrWrite, errorWrite, boxTree);
-        // The partner must see EOF as soon as this box's program is gone.
-        wired?.CloseAll(stdin, stdoutWrite);
+        // A connected partner sees this program gone (EOF, EPIPE) only once the init's report,
+        // with its reap stamp, is read: which of the two ended first is then cause and effect,
+        // not a race between two wake-ups (the program's pipes close before its init wakes).
+        Action? reaped = wired is null ? null : () => wired.CloseAll(stdin, stdoutWrite);
         SandboxMetrics.ProgramStarted(Stopwatch.GetElapsedTime(slotTaken));
 
         step = LaunchStep.Supervise;
-        var seen = new Supervisor(box.Pidfd, errorRead, box.StatusChannel, stdoutRead, stderrRead, box.Cgroup, spec.Limits, setup)
+        var seen = new Supervisor(box.Pidfd, errorRead, box.StatusChannel, stdoutRead, stderrRead, box.Cgroup, spec.Limits, setup, reaped)
             .Run(clock, cancellationToken);
+        reaped?.Invoke();
         if (seen.Exit is not { Alone: not 0 })
         {
             // Something outlived the program, or it never ran: the supervisor has waited for the

@@ -27,7 +27,8 @@ internal sealed record Supervision(
 /// killing its init: the kernel then kills every process in the PID namespace.
 /// </summary>
 internal sealed unsafe class Supervisor(
-    int pidfd, int errorFd, int statusFd, int stdoutFd, int stderrFd, IBoxCgroup cgroup, SandboxLimits limits, SetupCpu? setup = null)
+    int pidfd, int errorFd, int statusFd, int stdoutFd, int stderrFd, IBoxCgroup cgroup, SandboxLimits limits, SetupCpu? setup = null,
+    Action? onReaped = null)
 {
     private const int ReadChunk = 64 * 1024;
     /// <summary>After init exits, output still in the pipes is drained for at most this long.</summary>
@@ -105,6 +106,7 @@ internal sealed unsafe class Supervisor(
                             // The program has been reaped and the box's init waits for this
                             // hang-up before it exits: its teardown is not the program's CPU.
                             cpuAtExit = cgroup.ReadCpuNanoseconds();
+                            onReaped?.Invoke();
                         }
                         Libc.shutdown(statusFd, Libc.ShutRdwr);
                         open[1] = false;
