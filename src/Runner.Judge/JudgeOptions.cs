@@ -12,10 +12,11 @@ public sealed record JudgeOptions
     /// Boxes one <see cref="JudgePipeline.Run"/> keeps prepared ahead for itself, in a
     /// <see cref="WarmPool"/> of its own made with <see cref="Sandbox"/> and drained before it
     /// returns: box N+1 is cloned from runner-launcher and set up (namespaces, cgroup, filesystem)
-    /// while test N runs, and only the last one is wasted. A box still serves one program only. For a process that judges one submission (`runner judge`
-    /// uses 1); a service shares one pool across submissions instead
-    /// (<see cref="SandboxOptions.WarmBoxes"/>). 0 (the default): none. Ignored when
-    /// <see cref="SandboxOptions.Launcher"/> is in-process.
+    /// while test N runs, and only the last one is wasted. A box still serves one program only.
+    /// For a process that judges one submission (`runner judge` uses 1); a service shares one
+    /// pool across submissions instead (<see cref="SandboxOptions.WarmBoxes"/>). 0 (the default):
+    /// none. Ignored when <see cref="SandboxOptions.Launcher"/> is in-process or the engine is
+    /// rootless (a warm box cannot take a work dir there).
     /// </summary>
     public int WarmBoxes { get; init; }
 

@@ -67,12 +67,16 @@ public static class JudgePipeline
 
     /// <summary>
     /// The run's own warm pool (<see cref="JudgeOptions.WarmBoxes"/>), or null: none asked for,
-    /// boxes cloned in-process, or no pool can start here (no cgroup, no state directory). Every
-    /// box is then made cold, and a host that cannot run boxes says why in the first box's result.
+    /// boxes cloned in-process, a rootless engine, or no pool can start here (no cgroup, no state
+    /// directory). Every box is then made cold, and a host that cannot run boxes says why in the
+    /// first box's result.
     /// </summary>
     private static WarmPool? StartWarmPool(JudgeOptions options)
     {
-        if (options.WarmBoxes < 1 || options.Sandbox.Launcher != BoxLauncher.Process) return null;
+        // Rootless, a warm box cannot take a work dir (only root clones a host directory as a
+        // mount), and every judge box has one: each would run cold and the pool's boxes be waste.
+        if (options.WarmBoxes < 1 || options.Sandbox.Launcher != BoxLauncher.Process || !Environment.IsPrivilegedProcess)
+            return null;
         try
         {
             return new WarmPool(options.Sandbox, options.WarmBoxes);
