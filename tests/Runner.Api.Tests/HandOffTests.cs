@@ -91,13 +91,7 @@ public sealed class HandOffTests(PostgresServer postgres) : IClassFixture<Postgr
             ["Runner:Queue:HandOffWaitSeconds"] = "0.5",
         });
         var client = host.Client();
-        var slow = (await (await client.PostJson("/api/v1/submissions", new
-        {
-            language = TestHosts.Python,
-            source = Programs.SlowEchoPython(60),
-            limits = new { wall_time = 59 },
-        })).Expect(202)).GetProperty("id").GetString()!;
-        await WaitForStatusAsync(client, slow, "running");
+        var slow = await OccupyTheOneWorkerAsync(client);
         var next = (await (await client.PostJson("/api/v1/submissions", new { language = TestHosts.Python, source = Programs.EchoPython, stdin = "3", expected_output = "3" })).Expect(202)).GetProperty("id").GetString()!;
 
         // The one worker is busy: after the short wait the submission gets a Hangfire job, whose
@@ -130,13 +124,7 @@ public sealed class HandOffTests(PostgresServer postgres) : IClassFixture<Postgr
             ["Runner:Queue:HandOffWaitSeconds"] = "30",
         });
         var client = host.Client();
-        var slow = (await (await client.PostJson("/api/v1/submissions", new
-        {
-            language = TestHosts.Python,
-            source = Programs.SlowEchoPython(60),
-            limits = new { wall_time = 59 },
-        })).Expect(202)).GetProperty("id").GetString()!;
-        await WaitForStatusAsync(client, slow, "running");
+        var slow = await OccupyTheOneWorkerAsync(client);
         var waiting = (await (await client.PostJson("/api/v1/submissions", new { language = TestHosts.Python, source = Programs.EchoPython })).Expect(202)).GetProperty("id").GetString()!;
 
         var cancelledWaiting = await (await client.DeleteAsync($"/api/v1/submissions/{waiting}")).Expect(200);
@@ -202,6 +190,19 @@ public sealed class HandOffTests(PostgresServer postgres) : IClassFixture<Postgr
     {
         using var scope = host.Services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<RecoverySweep>().RunAsync(default);
+    }
+
+    /// <summary>Posts a program that runs for a minute and waits until it holds the host's one worker; returns its id.</summary>
+    private static async Task<string> OccupyTheOneWorkerAsync(HttpClient client)
+    {
+        var slow = (await (await client.PostJson("/api/v1/submissions", new
+        {
+            language = TestHosts.Python,
+            source = Programs.SlowEchoPython(60),
+            limits = new { wall_time = 59 },
+        })).Expect(202)).GetProperty("id").GetString()!;
+        await WaitForStatusAsync(client, slow, "running");
+        return slow;
     }
 
     private static async Task WaitForStatusAsync(HttpClient client, string id, string status)
