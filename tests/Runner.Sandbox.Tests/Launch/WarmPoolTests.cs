@@ -120,10 +120,12 @@ public class WarmPoolTests
         Assert.Equal(2, orphans.Count);
 
         Assert.Equal(0, Kill(launcher, 9));
+        // SIGKILL is delivered asynchronously: run once the launcher is gone (its boxes die with
+        // it), not while it is still dying, when a box can take the program and die under it.
+        BoxRunner.WaitFor(() => orphans.Count(Alive), n => n == 0, TimeSpan.FromSeconds(5), "the dead launcher's boxes to die");
         var r = pool.Run(new SandboxSpec { Argv = ["/bin/sh", "-c", "echo $$"] });
         Assert.True(r.Status == SandboxStatus.Ok, r.Message + r.Stderr);
         Assert.Equal(0, pool.WarmRuns);
-        BoxRunner.WaitFor(() => orphans.Count(Alive), n => n == 0, TimeSpan.FromSeconds(5), "the dead launcher's boxes to die");
 
         // The pool starts a new launcher and fills again.
         Assert.True(pool.WaitUntilReady(2, ReadyTimeout), pool.LastError);
