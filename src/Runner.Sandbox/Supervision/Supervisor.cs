@@ -124,9 +124,11 @@ internal sealed unsafe class Supervisor(
                             exit = status;
                             // The program has been reaped and the box's init waits for the
                             // hang-up before it exits: its teardown is not the program's CPU.
-                            // With nothing else left in the box, its usage is final now and is
-                            // read once the pipes are drained, before the hang-up; with
-                            // something left, the init is hung up at once so it takes it along.
+                            // With nothing else left in the box, its usage is final now: it is
+                            // read once the pipes are drained, and the init is left waiting for
+                            // the box's disposal (for a warm box on the pool's thread, after the
+                            // result is back). With something left, the init is hung up at once
+                            // so it takes that along.
                             if (status.Alone == 0) cpuAtExit = cgroup.ReadCpuNanoseconds();
                             onReaped?.Invoke();
                         }
@@ -163,14 +165,13 @@ internal sealed unsafe class Supervisor(
         var wall = clock.Elapsed;
         if (initExitedAt is { } end) wall = end;
         CgroupUsage? usage = null;
-        if (exit is { Alone: not 0 } && initExitedAt is null && _hungUp is false)
+        if (exit is { Alone: not 0 } && initExitedAt is null)
         {
             // Only the box's init is left, waiting for the hang-up: the cgroup's counts are the
             // program's final ones (and the init's, subtracted later), read once, here.
             usage = cgroup.ReadUsage();
             cpuAtExit = usage.CpuTotalNanoseconds;
         }
-        HangUp();
         // When the program stopped, on CLOCK_MONOTONIC, as early as it is known for sure: the
         // kill's time for a killed box, else the reap's stamp. Its pipe ends close only after.
         var ended = _killedAt != 0 ? _killedAt
@@ -179,15 +180,8 @@ internal sealed unsafe class Supervisor(
         return new Supervision(launchError, exit, killed, wall, stdout, stderr, ended, cpuAtExit, execTimestamp, order, usage);
     }
 
-    private bool _hungUp;
-
     /// <summary>Tells the box's init it may exit (it waits for this after its report).</summary>
-    private void HangUp()
-    {
-        if (_hungUp) return;
-        _hungUp = true;
-        Libc.shutdown(statusFd, Libc.ShutRdwr);
-    }
+    private void HangUp() => Libc.shutdown(statusFd, Libc.ShutRdwr);
 
     private long _killedAt;
 
