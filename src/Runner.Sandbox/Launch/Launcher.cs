@@ -208,7 +208,8 @@ internal static unsafe class Launcher
             box.WaitForExit();
             box.Cgroup.KillAll();
         }
-        var usage = box.Cgroup.ReadUsage();
+        // With nothing left beside the program, the supervisor has read the usage already.
+        var usage = seen.Usage ?? box.Cgroup.ReadUsage();
         if (seen.LaunchError is { } failed)
         {
             var (failedStep, what) = plan.Describe(failed.OpIndex);
