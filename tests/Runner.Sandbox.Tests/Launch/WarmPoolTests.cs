@@ -69,6 +69,24 @@ public class WarmPoolTests
     }
 
     [Fact]
+    public void The_moment_of_a_warm_program_s_execve_comes_from_its_box_between_the_call_and_the_result()
+    {
+        using var pool = StartPool(1);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var r = RunWarm(pool, new SandboxSpec { Argv = ["/bin/sh", "-c", "sleep 0.05"] });
+        var end = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.True(r.Status == SandboxStatus.Ok, r.Message + r.Stderr);
+        // The box's init stamps it when the program's execve let go of its memory; the program
+        // then ran 50 ms, so the stamp is well before the result.
+        Assert.InRange(r.ExecTimestamp, start, end);
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(r.ExecTimestamp, end) >= TimeSpan.FromMilliseconds(45));
+
+        var failed = RunWarm(pool, new SandboxSpec { Argv = ["/no/such/program"] });
+        Assert.Equal(SandboxStatus.InternalError, failed.Status);
+        Assert.Equal(0, failed.ExecTimestamp);
+    }
+
+    [Fact]
     public void Memory_pids_time_and_cpuset_limits_given_at_run_time_hold_in_a_warm_box()
     {
         using var pool = StartPool(1);
