@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Runner.Sandbox;
 
 namespace Runner.Cli;
 
@@ -33,6 +34,7 @@ internal static class CliMain
 
     public static int Run(IReadOnlyList<string> args, CliContext context)
     {
+        var teardownFailures = Box.TeardownFailures;
         try
         {
             return Dispatch(args, context);
@@ -49,6 +51,11 @@ internal static class CliMain
         }
         finally
         {
+            // A box is torn down after its result, which is out by now: runner exits only once
+            // nothing it ran is left on the host.
+            Box.DrainTeardowns();
+            if (Box.TeardownFailures != teardownFailures)
+                context.Error.Write(OneLine($"runner: warning: a box was not fully torn down: {Box.LastTeardownFailure}") + "\n");
             context.Error.Flush();
         }
     }

@@ -33,7 +33,10 @@ internal sealed class BoxSlot : IDisposable
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"all {options.SlotCount} box slots stayed busy for {wait.TotalSeconds:0} s");
             cancellationToken.ThrowIfCancellationRequested();
-            Thread.Sleep(20);
+            // A box of this process torn down after its result still holds its slot: that one
+            // frees soonest. Otherwise another process holds them all: poll.
+            if (BoxTeardown.Pending > 0) BoxTeardown.WaitForOne(TimeSpan.FromMilliseconds(20));
+            else Thread.Sleep(20);
         }
     }
 

@@ -1,0 +1,136 @@
+using Runner.Sandbox.Metrics;
+
+namespace Runner.Sandbox.Launch;
+
+/// <summary>
+/// Box teardowns that run after their results are back: the box's init's exit (its namespaces'
+/// teardown, which on an idle machine waits for an RCU grace period), the removal of its
+/// cgroup and the release of its slot. A cold launch hands its box here once nothing of its
+/// program is left in it; the result, the usage read and the work dir's ownership are settled
+/// before. One thread of this process works through them in order; <see cref="Drain"/> waits
+/// for all of them (and runs any not yet started itself), at process exit too. A slot stays
+/// held until its box is gone, so a launch that finds every slot taken waits for a teardown of
+/// this process before it waits for another's (<see cref="WaitForOne"/>). A teardown that fails
+/// is counted and kept (<see cref="Failures"/>, <see cref="LastFailure"/>, the metric
+/// runner.box.teardown_failures), never thrown at a later caller.
+/// </summary>
+internal static class BoxTeardown
+{
+    private static readonly object Gate = new();
+    private static readonly Queue<Action> Queue = new();
+    private static int _pending;
+    private static long _finished;
+    private static long _failures;
+    private static string? _lastFailure;
+    private static Thread? _worker;
+
+    /// <summary>Teardowns queued or running.</summary>
+    public static int Pending
+    {
+        get
+        {
+            lock (Gate) return _pending;
+        }
+    }
+
+    public static long Failures => Interlocked.Read(ref _failures);
+
+    public static string? LastFailure => Volatile.Read(ref _lastFailure);
+
+    /// <summary>Queues <paramref name="teardown"/>; it must not throw for a reason the caller could act on.</summary>
+    public static void Defer(Action teardown)
+    {
+        lock (Gate)
+        {
+            Queue.Enqueue(teardown);
+            _pending++;
+            if (_worker is null)
+            {
+                // Nothing is left behind at exit: the host's shutdown, the CLI's return, a test run's end.
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => Drain();
+                _worker = new Thread(Work) { IsBackground = true, Name = "runner box teardown" };
+                _worker.Start();
+            }
+            Monitor.PulseAll(Gate);
+        }
+    }
+
+    /// <summary>Returns once every teardown queued so far (and any queued meanwhile) has finished.</summary>
+    public static void Drain()
+    {
+        while (true)
+        {
+            Action? next;
+            lock (Gate)
+            {
+                if (_pending == 0) return;
+                if (!Queue.TryDequeue(out next))
+                {
+                    Monitor.Wait(Gate);
+                    continue;
+                }
+            }
+            // The worker has not taken it yet: run it here rather than wait for it to be scheduled.
+            Run(next);
+        }
+    }
+
+    /// <summary>
+    /// Waits until one more teardown has finished, at most <paramref name="timeout"/>; false on
+    /// timeout, and at once when none is pending.
+    /// </summary>
+    public static bool WaitForOne(TimeSpan timeout)
+    {
+        lock (Gate)
+        {
+            if (_pending == 0) return false;
+            var seen = _finished;
+            var deadline = DateTime.UtcNow + timeout;
+            while (_finished == seen)
+            {
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero) return false;
+                Monitor.Wait(Gate, left);
+            }
+            return true;
+        }
+    }
+
+    private static void Work()
+    {
+        while (true)
+        {
+            Action next;
+            lock (Gate)
+            {
+                while (!Queue.TryDequeue(out next!)) Monitor.Wait(Gate);
+            }
+            Run(next);
+        }
+    }
+
+    private static void Run(Action teardown)
+    {
+        try
+        {
+            teardown();
+        }
+        catch (Exception e)
+        {
+            // The box's slot is released by the teardown whatever failed (its next user removes
+            // a leftover cgroup before use); what failed is kept for the operator.
+            Interlocked.Increment(ref _failures);
+            Volatile.Write(ref _lastFailure, e is AggregateException a ? string.Join("; ", a.InnerExceptions.Select(i => i.Message)) : e.Message);
+            SandboxMetrics.TeardownFailed();
+        }
+        finally
+        {
+            lock (Gate)
+            {
+                _pending--;
+                _finished++;
+                Monitor.PulseAll(Gate);
+            }
+        }
+    }
+}
