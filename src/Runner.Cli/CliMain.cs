@@ -10,6 +10,9 @@ internal static class CliMain
 
     public static int Run(string[] args)
     {
+        // One box, then exit: its teardown runs at the drain below, after the result is out,
+        // with no engine thread started for it.
+        if (args is ["run", ..]) Box.TeardownsInBackground = false;
         using var cancel = new CancellationTokenSource();
         // The first SIGINT/SIGTERM asks the engine to kill and clean up the box; a second one
         // falls through to the default action, so a stuck teardown can still be interrupted.

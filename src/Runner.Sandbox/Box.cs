@@ -76,6 +76,17 @@ public static class Box
     /// </summary>
     public static void DrainTeardowns() => BoxTeardown.Drain();
 
+    /// <summary>
+    /// True (the default): an engine thread tears boxes down right after their results. False:
+    /// teardowns wait for <see cref="DrainTeardowns"/> (or for a launch that needs their slot, or
+    /// process exit), which saves starting that thread in a process that runs one box and exits.
+    /// </summary>
+    public static bool TeardownsInBackground
+    {
+        get => BoxTeardown.InBackground;
+        set => BoxTeardown.InBackground = value;
+    }
+
     /// <summary>Boxes whose teardown is queued or running.</summary>
     public static int PendingTeardowns => BoxTeardown.Pending;
 

@@ -76,26 +76,48 @@ public class DeferredTeardownTests
     }
 
     [Fact]
-    public async Task A_launch_that_finds_every_slot_held_by_a_box_in_teardown_waits_for_that_teardown()
+    public void A_launch_that_finds_every_slot_held_by_a_box_in_teardown_tears_that_box_down_first()
     {
-        var oneSlot = BoxRunner.Options with { SlotCount = 1 };
-        Task<SandboxResult> second;
-        using (var held = HoldTeardowns())
-        {
-            var first = Runner.Sandbox.Box.Run(new SandboxSpec { Argv = ["/bin/true"] }, oneSlot);
-            Assert.True(first.Status == SandboxStatus.Ok, first.Message);
-            second = Task.Factory.StartNew(() => Runner.Sandbox.Box.Run(new SandboxSpec { Argv = ["/bin/true"] }, oneSlot),
-                TaskCreationOptions.LongRunning);
-            // The first box still holds the one slot: its uid and cgroup are not free yet.
-            var early = await Task.WhenAny(second, Task.Delay(300));
-            Assert.True(early != second, "a second box took the slot of a box not torn down yet");
-        }
-        var late = await Task.WhenAny(second, Task.Delay(TimeSpan.FromSeconds(10)));
-        Assert.True(late == second, "the second run did not start once the first box was gone");
-        var result = await second;
-        Assert.True(result.Status == SandboxStatus.Ok, result.Message);
+        // Without that, the second launch would wait for the held teardown thread and time out.
+        var oneSlot = BoxRunner.Options with { SlotCount = 1, SlotWait = TimeSpan.FromSeconds(5) };
+        using var held = HoldTeardowns();
+
+        var first = Runner.Sandbox.Box.Run(new SandboxSpec { Argv = ["/bin/true"] }, oneSlot);
+        Assert.True(first.Status == SandboxStatus.Ok, first.Message);
+        Assert.NotEmpty(LeftoverCgroupsNow());
+        var second = Runner.Sandbox.Box.Run(new SandboxSpec { Argv = ["/bin/sh", "-c", "echo second"] }, oneSlot);
+
+        Assert.True(second.Status == SandboxStatus.Ok, second.Message);
+        Assert.Equal("second\n", second.Stdout);
+        // The first box is gone; the second one's cgroup (the same slot's) waits for its own teardown.
+        Assert.Single(LeftoverCgroupsNow().Select(Path.GetFileName).Distinct());
+        held.Release();
         Runner.Sandbox.Box.DrainTeardowns();
         Assert.Empty(LeftoverCgroupsNow());
+    }
+
+    [Fact]
+    public void With_teardowns_on_drain_only_a_box_waits_for_the_drain_and_nothing_is_left_after_it()
+    {
+        Runner.Sandbox.Box.DrainTeardowns();
+        Runner.Sandbox.Box.TeardownsInBackground = false;
+        try
+        {
+            var r = BoxRunner.Sh("echo drained");
+            Assert.True(r.Status == SandboxStatus.Ok, r.Message);
+            Assert.Equal("drained\n", r.Stdout);
+            // No thread takes it: it is still queued a while later.
+            Thread.Sleep(100);
+            Assert.Equal(1, Runner.Sandbox.Box.PendingTeardowns);
+            Assert.NotEmpty(LeftoverCgroupsNow());
+            Runner.Sandbox.Box.DrainTeardowns();
+            Assert.Equal(0, Runner.Sandbox.Box.PendingTeardowns);
+            Assert.Empty(LeftoverCgroupsNow());
+        }
+        finally
+        {
+            Runner.Sandbox.Box.TeardownsInBackground = true;
+        }
     }
 
     [Fact]
