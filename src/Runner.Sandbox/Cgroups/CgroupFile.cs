@@ -44,7 +44,79 @@ internal static unsafe class CgroupFile
 
     public static string ReadText(string path) => File.ReadAllText(path);
 
-    public static long ReadLong(string path) => ParseLong(ReadText(path).AsSpan().Trim());
+    /// <summary>A file holding one number, read into a stack buffer (no FileStream, no flock).</summary>
+    public static long ReadLong(string path)
+    {
+        Span<byte> buffer = stackalloc byte[NumberBuffer];
+        var n = ReadSmall(NullTerminated(path), buffer);
+        return n < 0 ? throw new IOException($"cannot read {path}: {ErrnoName.Describe(-n)}") : ParseNumber(buffer[..n], path);
+    }
+
+    /// <summary>
+    /// Opens a control file to read it again and again with <see cref="ReadLongAt"/> or
+    /// <see cref="ReadKeyedAt"/>: the fd, or -1 when the file does not exist (the kernel lacks that counter).
+    /// </summary>
+    public static int OpenForReads(string path) => Libc.open(path, Libc.ORdonly | Libc.OCloexec, 0);
+
+    /// <summary>
+    /// The number in a control file held open (<see cref="OpenForReads"/>). A cgroup file is a seq
+    /// file: a read at offset 0 renders it anew, so one pread(2) gives the current value.
+    /// </summary>
+    /// <param name="path">For the message only.</param>
+    public static long ReadLongAt(int fd, string path)
+    {
+        Span<byte> buffer = stackalloc byte[NumberBuffer];
+        var n = PreadFromStart(fd, buffer);
+        return n < 0 ? throw new IOException($"cannot read {path}: {ErrnoName.Describe(-n)}") : ParseNumber(buffer[..n], path);
+    }
+
+    /// <summary>Like <see cref="ReadKeyed"/>, of a flat-keyed control file held open (<see cref="OpenForReads"/>).</summary>
+    public static long? ReadKeyedAt(int fd, ReadOnlySpan<byte> key, string path)
+    {
+        Span<byte> buffer = stackalloc byte[4096];
+        var n = PreadFromStart(fd, buffer);
+        return n < 0 ? throw new IOException($"cannot read {path}: {ErrnoName.Describe(-n)}") : FindKeyed(buffer[..n], key);
+    }
+
+    private const int NumberBuffer = 64;
+
+    private static long ParseNumber(ReadOnlySpan<byte> text, string path)
+    {
+        try
+        {
+            return ParseLong(text.Trim(" \n"u8));
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>pread(2) from offset 0 until EOF or a full buffer; the byte count or -errno.</summary>
+    private static int PreadFromStart(int fd, Span<byte> buffer)
+    {
+        var total = 0;
+        fixed (byte* b = buffer)
+        {
+            while (total < buffer.Length)
+            {
+                var n = Libc.pread(fd, b + total, buffer.Length - total, total);
+                if (n < 0)
+                {
+                    return -Libc.Errno;
+                }
+
+                if (n == 0)
+                {
+                    break;
+                }
+
+                total += (int)n;
+            }
+        }
+
+        return total;
+    }
 
     /// <summary>Value of the line "<paramref name="key"/> N" in a flat-keyed file, or null.</summary>
     public static long? ReadKeyed(string path, string key)
@@ -164,9 +236,4 @@ internal static unsafe class CgroupFile
 
         return digits.IsEmpty ? throw new FormatException("empty number") : value;
     }
-
-    private static long ParseLong(ReadOnlySpan<char> digits) =>
-        long.TryParse(digits, System.Globalization.NumberStyles.None, null, out var v)
-            ? v
-            : throw new FormatException($"not a number: '{digits}'");
 }

@@ -24,19 +24,49 @@ internal sealed class BoxSlot : IDisposable
     public BoxIdentity Identity { get; }
     public string CgroupName => CgroupNames.Box(Number);
 
-    public static BoxSlot Acquire(SandboxOptions options, string stateDirectory, TimeSpan wait, CancellationToken cancellationToken)
+    public static BoxSlot Acquire(SandboxOptions options, string stateDirectory, TimeSpan wait, CancellationToken cancellationToken) =>
+        Acquire(options, stateDirectory, wait, Poll, cancellationToken);
+
+    internal static BoxSlot Acquire(SandboxOptions options, string stateDirectory, TimeSpan wait, TimeSpan poll, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {
+            var seen = Volatile.Read(ref _releases);
             if (TryAcquire(options, stateDirectory, 0, options.SlotCount) is { } slot) return slot;
-            if (DateTime.UtcNow > deadline)
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
                 throw new TimeoutException($"all {options.SlotCount} box slots stayed busy for {wait.TotalSeconds:0} s");
             cancellationToken.ThrowIfCancellationRequested();
-            // A box of this process torn down after its result still holds its slot: that one
-            // frees soonest. Otherwise another process holds them all: poll.
-            if (BoxTeardown.Pending > 0) BoxTeardown.WaitForOne(TimeSpan.FromMilliseconds(20));
-            else Thread.Sleep(20);
+            // A box of this process torn down after its result still holds its slot: tear one
+            // down here rather than wait for the engine's thread to get to it.
+            if (BoxTeardown.RunNext()) continue;
+            WaitForRelease(seen, left < poll ? left : poll);
+        }
+    }
+
+    // flock(2) has no wake-up that can time out and be cancelled, so a waiter polls; but a slot
+    // freed in this process wakes it at once. With more judge workers than slots (the service's
+    // default) the next box then takes a freed core without a poll's delay. Slots freed by other
+    // processes on the host are still seen by the poll.
+    private static readonly object Released = new(); // Monitor.Wait needs a monitor, not a Lock
+    private static long _releases;
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+
+    private static void WaitForRelease(long seen, TimeSpan poll)
+    {
+        lock (Released)
+        {
+            if (Volatile.Read(ref _releases) == seen) Monitor.Wait(Released, poll);
+        }
+    }
+
+    private static void SignalRelease()
+    {
+        lock (Released)
+        {
+            _releases++;
+            Monitor.PulseAll(Released);
         }
     }
 
@@ -110,5 +140,6 @@ internal sealed class BoxSlot : IDisposable
         if (_lockFd < 0) return;
         Libc.close(_lockFd);
         _lockFd = -1;
+        SignalRelease();
     }
 }

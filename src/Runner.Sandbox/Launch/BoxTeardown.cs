@@ -9,18 +9,17 @@ namespace Runner.Sandbox.Launch;
 /// program is left in it; the result, the usage read and the work dir's ownership are settled
 /// before. One thread of this process works through them in order (or none, see
 /// <see cref="InBackground"/>); <see cref="Drain"/> waits for all of them (and runs any not yet
-/// started itself), at process exit too. A slot stays
-/// held until its box is gone, so a launch that finds every slot taken waits for a teardown of
-/// this process before it waits for another's (<see cref="WaitForOne"/>). A teardown that fails
-/// is counted and kept (<see cref="Failures"/>, <see cref="LastFailure"/>, the metric
-/// runner.box.teardown_failures), never thrown at a later caller.
+/// started itself), at process exit too. A slot stays held until its box is gone, so a launch
+/// that finds every slot taken first runs a teardown of this process that has not started yet
+/// (<see cref="RunNext"/>). A teardown that fails is counted and kept (<see cref="Failures"/>,
+/// <see cref="LastFailure"/>, the metric runner.box.teardown_failures), never thrown at a later
+/// caller.
 /// </summary>
 internal static class BoxTeardown
 {
     private static readonly object Gate = new();
     private static readonly Queue<Action> Queue = new();
     private static int _pending;
-    private static long _finished;
     private static long _failures;
     private static string? _lastFailure;
     private static Thread? _worker;
@@ -105,35 +104,16 @@ internal static class BoxTeardown
         }
     }
 
-    /// <summary>
-    /// Runs the next teardown not started yet, or waits until one more has finished, at most
-    /// <paramref name="timeout"/>; false on timeout, and at once when none is pending.
-    /// </summary>
-    public static bool WaitForOne(TimeSpan timeout)
+    /// <summary>Runs the next teardown no thread has started yet, here; false when there is none.</summary>
+    public static bool RunNext()
     {
         Action? next;
         lock (Gate)
         {
-            if (_pending == 0) return false;
-            Queue.TryDequeue(out next);
+            if (!Queue.TryDequeue(out next)) return false;
         }
-        if (next is not null)
-        {
-            Run(next);
-            return true;
-        }
-        lock (Gate)
-        {
-            var seen = _finished;
-            var deadline = DateTime.UtcNow + timeout;
-            while (_finished == seen)
-            {
-                var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero) return false;
-                Monitor.Wait(Gate, left);
-            }
-            return true;
-        }
+        Run(next);
+        return true;
     }
 
     private static void Work()
@@ -168,7 +148,6 @@ internal static class BoxTeardown
             lock (Gate)
             {
                 _pending--;
-                _finished++;
                 Monitor.PulseAll(Gate);
             }
         }

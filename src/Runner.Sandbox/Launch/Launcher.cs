@@ -150,7 +150,7 @@ internal static unsafe class Launcher
             step = LaunchStep.Seccomp;
             var bpf = SeccompFor(spec.Seccomp, state);
             HandDirectoriesToBox(spec, warm.Box.Identity, handedToBox, ref step);
-            var result = Execute(warm.Box, warm.AdoptRunPlan(), spec, bpf, cancellationToken, ref step, slotTaken, out neverStarted);
+            var result = Execute(warm.Box, warm.RunPlan, spec, bpf, cancellationToken, ref step, slotTaken, out neverStarted, warm: warm);
             finished = true;
             return result;
         }
@@ -196,18 +196,15 @@ internal static unsafe class Launcher
     /// <paramref name="plan"/> (the box reads its run plan until its execve).
     /// </summary>
     private static SandboxResult Execute(PreparedBox box, SyscallPlan plan, SandboxSpec spec, byte[]? bpf, CancellationToken cancellationToken,
-        ref LaunchStep step, long slotTaken, out bool neverStarted, LaunchWiring? wiring = null, FdSet? wired = null)
+        ref LaunchStep step, long slotTaken, out bool neverStarted, LaunchWiring? wiring = null, FdSet? wired = null, WarmBox? warm = null)
     {
         neverStarted = false;
         using var fds = new FdSet();
         step = LaunchStep.Stdio;
-        var (errorRead, errorWrite) = fds.Pipe();
         // A connected box's stdout is its partner's stdin, so nothing of it is captured here.
-        var (stdoutRead, stdoutWrite) = wiring is null ? fds.Pipe() : (-1, wiring.StdoutFd);
-        var (stderrRead, stderrWrite) = fds.Pipe();
+        var (errorRead, errorWrite, stdoutRead, stdoutWrite, stderrRead, stderrWrite) =
+            warm?.TakePipes(fds) ?? RunPipes.Open(fds, wiring?.StdoutFd ?? -1);
         var stdin = wiring?.StdinFd ?? fds.OpenStdin(spec.StdinPath ?? "/dev/null");
-        if (stdoutRead >= 0) fds.SetNonBlocking(stdoutRead);
-        fds.SetNonBlocking(stderrRead);
         // A box built ahead attaches its work dir from a detached mount made here.
         step = LaunchStep.MountBox;
         var boxTree = !box.Layout.BoxMounted && spec.WorkDir is { } workDir ? fds.Own(HostTree.Clone(workDir)) : -1;
@@ -242,7 +239,8 @@ internal static unsafe class Launcher
             box.WaitForExit();
             box.Cgroup.KillAll();
         }
-        var usage = box.Cgroup.ReadUsage();
+        // With nothing left beside the program, the supervisor has read the usage already.
+        var usage = seen.Usage ?? box.Cgroup.ReadUsage();
         if (seen.LaunchError is { } failed)
         {
             var (failedStep, what) = plan.Describe(failed.OpIndex);

@@ -25,6 +25,9 @@ internal static unsafe partial class Libc
     [LibraryImport(C, SetLastError = true)]
     public static partial nint write(int fd, void* buffer, nint count);
 
+    [LibraryImport(C, SetLastError = true)]
+    public static partial nint pread(int fd, void* buffer, nint count, long offset);
+
     [LibraryImport(C, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags, int mode);
 

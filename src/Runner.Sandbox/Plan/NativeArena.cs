@@ -36,6 +36,12 @@ internal sealed unsafe class NativeArena : IDisposable
 
     public T* Allocate<T>() where T : unmanaged => (T*)Allocate(sizeof(T));
 
+    /// <summary>Takes the first block now (renting one clears it), so the first allocation on a hot path does not.</summary>
+    public void Reserve()
+    {
+        if (_cursor == null) Allocate(0);
+    }
+
     /// <summary>A NUL-terminated UTF-8 copy of <paramref name="text"/>.</summary>
     public long String(string text)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Runner.Sandbox.Cgroups;
 using Runner.Sandbox.Native;
@@ -18,7 +19,8 @@ internal sealed record Supervision(
     long EndedNanoseconds = 0,
     long? CpuAtProgramExit = null,
     long ExecTimestamp = 0,
-    OutputOrder? Order = null);
+    OutputOrder? Order = null,
+    CgroupUsage? Usage = null);
 
 /// <summary>
 /// Parent side after the go byte: one poll(2) loop over the error pipe, the status pipe, both
@@ -36,6 +38,20 @@ internal sealed unsafe class Supervisor(
 
     public Supervision Run(Stopwatch clock, CancellationToken cancellationToken)
     {
+        // One read buffer per thread, not 64 KiB to allocate and zero for every run.
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadChunk);
+        try
+        {
+            return Run(clock, cancellationToken, buffer);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private Supervision Run(Stopwatch clock, CancellationToken cancellationToken, byte[] buffer)
+    {
         var order = new OutputOrder();
         var stdout = new OutputCapture(limits.OutputBytes, OutputStream.Stdout, order);
         var stderr = new OutputCapture(limits.OutputBytes, OutputStream.Stderr, order);
@@ -49,10 +65,11 @@ internal sealed unsafe class Supervisor(
         // Poll CPU often enough to stop a spinning box within ~2% of its limit, but not
         // more often than every 2 ms.
         var cpuPollMs = (int)Math.Clamp(limits.CpuTimeSeconds * 1000 / 50, 2, 50);
+        var cpuPoll = TimeSpan.FromMilliseconds(cpuPollMs);
+        var nextCpuCheck = cpuPoll;
         int[] fds = [errorFd, statusFd, stdoutFd, stderrFd, pidfd];
         // No stdout fd: the box's stdout is a connected partner's stdin, not captured.
         var open = new bool[] { true, true, stdoutFd >= 0, true, true };
-        var buffer = new byte[ReadChunk];
         TimeSpan? initExitedAt = null;
         var pollFds = stackalloc Libc.PollFd[5];
         var map = stackalloc int[5];
@@ -77,8 +94,10 @@ internal sealed unsafe class Supervisor(
             var timeout = cpuPollMs;
             if (killed == KillReason.None)
             {
-                var wallLeft = (wallLimit - clock.Elapsed).TotalMilliseconds;
-                timeout = (int)Math.Clamp(Math.Ceiling(wallLeft), 0, cpuPollMs);
+                var elapsed = clock.Elapsed;
+                var wallLeft = (wallLimit - elapsed).TotalMilliseconds;
+                var cpuCheckIn = exit is null ? (nextCpuCheck - elapsed).TotalMilliseconds : cpuPollMs;
+                timeout = (int)Math.Clamp(Math.Ceiling(Math.Min(wallLeft, cpuCheckIn)), 0, cpuPollMs);
             }
             var ready = Libc.poll(pollFds, (nuint)n, timeout);
             if (ready < 0 && Libc.Errno != Errno.EINTR)
@@ -103,12 +122,17 @@ internal sealed unsafe class Supervisor(
                         if (read == sizeof(NativeLaunch.RunnerExit))
                         {
                             exit = status;
-                            // The program has been reaped and the box's init waits for this
+                            // The program has been reaped and the box's init waits for the
                             // hang-up before it exits: its teardown is not the program's CPU.
-                            cpuAtExit = cgroup.ReadCpuNanoseconds();
+                            // With nothing else left in the box, its usage is final now: it is
+                            // read once the pipes are drained, and the init is left waiting for
+                            // the box's disposal (for a warm box on the pool's thread, after the
+                            // result is back). With something left, the init is hung up at once
+                            // so it takes that along.
+                            if (status.Alone == 0) cpuAtExit = cgroup.ReadCpuNanoseconds();
                             onReaped?.Invoke();
                         }
-                        Libc.shutdown(statusFd, Libc.ShutRdwr);
+                        if (exit is not { Alone: not 0 }) HangUp();
                         open[1] = false;
                         break;
                     case 2:
@@ -125,20 +149,39 @@ internal sealed unsafe class Supervisor(
             }
 
             if (killed != KillReason.None) continue;
+            var now = clock.Elapsed;
             if (stdout.Exceeded || stderr.Exceeded) killed = Kill(KillReason.Output);
             else if (cancellationToken.IsCancellationRequested) killed = Kill(KillReason.Cancelled);
-            else if (clock.Elapsed >= wallLimit) killed = Kill(KillReason.WallTime);
-            else if (cgroup.ReadCpuNanoseconds() - (setup?.Nanoseconds ?? 0) >= cpuLimitNs) killed = Kill(KillReason.CpuTime);
+            else if (now >= wallLimit) killed = Kill(KillReason.WallTime);
+            else if (exit is null && now >= nextCpuCheck)
+            {
+                // The cgroup's CPU is read at most every poll interval, not on every wake-up
+                // (the program's execve, each chunk of output); once the program is reaped
+                // there is nothing left to stop.
+                nextCpuCheck = now + cpuPoll;
+                if (cgroup.ReadCpuNanoseconds() - (setup?.Nanoseconds ?? 0) >= cpuLimitNs) killed = Kill(KillReason.CpuTime);
+            }
         }
         var wall = clock.Elapsed;
         if (initExitedAt is { } end) wall = end;
+        CgroupUsage? usage = null;
+        if (exit is { Alone: not 0 } && initExitedAt is null)
+        {
+            // Only the box's init is left, waiting for the hang-up: the cgroup's counts are the
+            // program's final ones (and the init's, subtracted later), read once, here.
+            usage = cgroup.ReadUsage();
+            cpuAtExit = usage.CpuTotalNanoseconds;
+        }
         // When the program stopped, on CLOCK_MONOTONIC, as early as it is known for sure: the
         // kill's time for a killed box, else the reap's stamp. Its pipe ends close only after.
         var ended = _killedAt != 0 ? _killedAt
             : exit is { ReapedNanoseconds: > 0 } reaped ? reaped.ReapedNanoseconds
             : Libc.MonotonicNanoseconds();
-        return new Supervision(launchError, exit, killed, wall, stdout, stderr, ended, cpuAtExit, execTimestamp, order);
+        return new Supervision(launchError, exit, killed, wall, stdout, stderr, ended, cpuAtExit, execTimestamp, order, usage);
     }
+
+    /// <summary>Tells the box's init it may exit (it waits for this after its report).</summary>
+    private void HangUp() => Libc.shutdown(statusFd, Libc.ShutRdwr);
 
     private long _killedAt;
 

@@ -52,6 +52,23 @@ public class WarmPoolTests
     }
 
     [Fact]
+    public void Each_warm_program_gets_the_pipes_made_ahead_for_its_own_box_and_its_usage_read_before_the_teardown()
+    {
+        using var pool = StartPool(1);
+        for (var i = 0; i < 3; i++)
+        {
+            var r = RunWarm(pool, new SandboxSpec { Argv = ["/bin/sh", "-c", $"echo out{i}; echo err{i} >&2; exit {i + 3}"] });
+            Assert.True(r.Status == SandboxStatus.RuntimeError, r.Message + r.Stderr);
+            Assert.Equal(i + 3, r.ExitCode);
+            Assert.Equal($"out{i}\n", r.Stdout);
+            Assert.Equal($"err{i}\n", r.Stderr);
+            // Read while the init still waits for its hang-up: a shell's CPU, not a namespace teardown's.
+            Assert.InRange(r.CpuTime, 1e-6, 0.05);
+            Assert.InRange(r.MemoryPeak ?? 0, 1, 64L << 20);
+        }
+    }
+
+    [Fact]
     public void Memory_pids_time_and_cpuset_limits_given_at_run_time_hold_in_a_warm_box()
     {
         using var pool = StartPool(1);

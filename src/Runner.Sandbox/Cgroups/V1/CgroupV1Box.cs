@@ -13,7 +13,7 @@ internal sealed class CgroupV1Box : IBoxCgroup
     private readonly string _memory;
     private readonly string _cpuacct;
     private readonly string _pids;
-    private readonly byte[] _cpuUsagePath;
+    private Counters? _counters;
     private readonly Action<CgroupLimits> _writeLimits;
     private bool _disposed;
 
@@ -26,7 +26,6 @@ internal sealed class CgroupV1Box : IBoxCgroup
         _cpuacct = controllerDirs["cpuacct"];
         _pids = controllerDirs["pids"];
         Directories = [.. controllerDirs.Values.Distinct()];
-        _cpuUsagePath = CgroupFile.NullTerminated(Path.Combine(_cpuacct, "cpuacct.usage"));
     }
 
     /// <summary>Distinct directories, one per mount (co-mounted controllers share one).</summary>
@@ -82,60 +81,72 @@ internal sealed class CgroupV1Box : IBoxCgroup
         return fds;
     }
 
+    /// <summary>
+    /// Opens the usage counters once, so each later read is one pread(2) of an open fd: no path
+    /// walk, FileStream or flock at the end of a run. Done when the box is created (for a warm box
+    /// ahead, off the critical path); a counter this kernel lacks stays -1. Idempotent.
+    /// </summary>
+    internal void OpenCounters()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_counters is not null)
+        {
+            return;
+        }
+
+        var user = CgroupFile.OpenForReads(Path.Combine(_cpuacct, "cpuacct.usage_user"));
+        _counters = new Counters(
+            Usage: CgroupFile.OpenForReads(Path.Combine(_cpuacct, "cpuacct.usage")),
+            User: user,
+            System: user >= 0 ? CgroupFile.OpenForReads(Path.Combine(_cpuacct, "cpuacct.usage_sys")) : -1,
+            // Older kernels split CPU time only in ticks.
+            Stat: user < 0 ? CgroupFile.OpenForReads(Path.Combine(_cpuacct, "cpuacct.stat")) : -1,
+            MemoryPeak: CgroupFile.OpenForReads(Path.Combine(_memory, "memory.max_usage_in_bytes")),
+            MemswPeak: CgroupFile.OpenForReads(Path.Combine(_memory, "memory.memsw.max_usage_in_bytes")),
+            TcpPeak: CgroupFile.OpenForReads(Path.Combine(_memory, "memory.kmem.tcp.max_usage_in_bytes")),
+            OomControl: CgroupFile.OpenForReads(Path.Combine(_memory, "memory.oom_control")),
+            PidsPeak: CgroupFile.OpenForReads(Path.Combine(_pids, "pids.peak")));
+    }
+
     public long ReadCpuNanoseconds()
     {
-        Span<byte> buffer = stackalloc byte[32];
-        var n = CgroupFile.ReadSmall(_cpuUsagePath, buffer);
-        if (n <= 0)
-        {
-            throw new IOException($"cannot read {_cpuacct}/cpuacct.usage: {ErrnoName.Describe(-n)}");
-        }
-
-        var text = buffer[..n];
-        var end = text.IndexOfAnyExceptInRange((byte)'0', (byte)'9');
-        long value = 0;
-        foreach (var d in end < 0 ? text : text[..end])
-        {
-            value = (value * 10) + (d - '0');
-        }
-
-        return value;
+        OpenCounters();
+        return CgroupFile.ReadLongAt(_counters!.Usage, "cpuacct.usage");
     }
 
     public CgroupUsage ReadUsage()
     {
+        OpenCounters();
+        var c = _counters!;
         long user, system;
-        if (HasSplitCpuUsage)
+        if (c.User >= 0)
         {
-            user = CgroupFile.ReadLong(Path.Combine(_cpuacct, "cpuacct.usage_user"));
-            system = CgroupFile.ReadLong(Path.Combine(_cpuacct, "cpuacct.usage_sys"));
+            user = CgroupFile.ReadLongAt(c.User, "cpuacct.usage_user");
+            system = CgroupFile.ReadLongAt(c.System, "cpuacct.usage_sys");
         }
         else
         {
-            var stat = Path.Combine(_cpuacct, "cpuacct.stat");
-            user = (CgroupFile.ReadKeyed(stat, "user") ?? 0) * NanosecondsPerTick;
-            system = (CgroupFile.ReadKeyed(stat, "system") ?? 0) * NanosecondsPerTick;
+            user = (CgroupFile.ReadKeyedAt(c.Stat, "user"u8, "cpuacct.stat") ?? 0) * NanosecondsPerTick;
+            system = (CgroupFile.ReadKeyedAt(c.Stat, "system"u8, "cpuacct.stat") ?? 0) * NanosecondsPerTick;
         }
 
-        var total = ReadCpuNanoseconds();
+        var total = CgroupFile.ReadLongAt(c.Usage, "cpuacct.usage");
 
         // With swap accounting, memsw peaks count what was swapped out too.
-        var peak = CgroupFile.ReadLong(Path.Combine(_memory, "memory.max_usage_in_bytes"));
-        var memswPeak = Path.Combine(_memory, "memory.memsw.max_usage_in_bytes");
-        if (File.Exists(memswPeak))
+        var peak = CgroupFile.ReadLongAt(c.MemoryPeak, "memory.max_usage_in_bytes");
+        if (c.MemswPeak >= 0)
         {
-            peak = Math.Max(peak, CgroupFile.ReadLong(memswPeak));
+            peak = Math.Max(peak, CgroupFile.ReadLongAt(c.MemswPeak, "memory.memsw.max_usage_in_bytes"));
         }
 
         // Socket buffers have their own counter in v1 (see the TCP limit in CgroupV1Hierarchy).
-        var tcpPeak = Path.Combine(_memory, "memory.kmem.tcp.max_usage_in_bytes");
-        if (File.Exists(tcpPeak))
+        if (c.TcpPeak >= 0)
         {
-            peak += CgroupFile.ReadLong(tcpPeak);
+            peak += CgroupFile.ReadLongAt(c.TcpPeak, "memory.kmem.tcp.max_usage_in_bytes");
         }
 
-        var oomKills = CgroupFile.ReadKeyed(Path.Combine(_memory, "memory.oom_control"), "oom_kill") ?? 0;
-        long? pidsPeak = HasPidsPeak ? CgroupFile.ReadLong(Path.Combine(_pids, "pids.peak")) : null;
+        var oomKills = CgroupFile.ReadKeyedAt(c.OomControl, "oom_kill"u8, "memory.oom_control") ?? 0;
+        long? pidsPeak = c.PidsPeak >= 0 ? CgroupFile.ReadLongAt(c.PidsPeak, "pids.peak") : null;
         return new CgroupUsage(user, system, total, peak, oomKills > 0, pidsPeak);
     }
 
@@ -157,6 +168,8 @@ internal sealed class CgroupV1Box : IBoxCgroup
         }
 
         _disposed = true;
+        _counters?.Close();
+        _counters = null;
         List<Exception>? errors = null;
         foreach (var dir in Directories)
         {
@@ -174,6 +187,21 @@ internal sealed class CgroupV1Box : IBoxCgroup
         {
             _disposed = false;
             throw new AggregateException("cannot remove the box cgroup", errors);
+        }
+    }
+
+    /// <summary>The usage files, held open; -1 for one this kernel lacks.</summary>
+    private sealed record Counters(int Usage, int User, int System, int Stat, int MemoryPeak, int MemswPeak, int TcpPeak, int OomControl, int PidsPeak)
+    {
+        public void Close()
+        {
+            foreach (var fd in (int[])[Usage, User, System, Stat, MemoryPeak, MemswPeak, TcpPeak, OomControl, PidsPeak])
+            {
+                if (fd >= 0)
+                {
+                    _ = Libc.close(fd);
+                }
+            }
         }
     }
 }

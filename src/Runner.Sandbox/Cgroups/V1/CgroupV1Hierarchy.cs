@@ -44,6 +44,7 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
             }
 
             WriteLimits(dirs, limits);
+            box.OpenCounters();
             return box;
         }
         catch

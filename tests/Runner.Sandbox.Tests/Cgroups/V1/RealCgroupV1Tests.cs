@@ -149,6 +149,44 @@ public sealed class RealCgroupV1Tests(ITestOutputHelper output) : IDisposable
         Assert.InRange(usage.CpuUserNanoseconds + usage.CpuSystemNanoseconds, usage.CpuTotalNanoseconds / 2, usage.CpuTotalNanoseconds * 2);
     }
 
+    [Fact]
+    public void Each_usage_read_of_the_counters_held_open_sees_the_values_of_that_moment()
+    {
+        using var box = _cgroups.CreateBox("reread", Limits());
+        var before = box.ReadUsage();
+        var p = StartInBox(box, "exec /usr/bin/python3 -c 'b = bytearray(24 << 20); b[::4096] = b\"x\" * len(b[::4096])'");
+        Assert.True(p.WaitForExit(20_000));
+        Assert.Equal(0, p.ExitCode);
+
+        var after = box.ReadUsage();
+        output.WriteLine($"before: {before}\nafter: {after}");
+        Assert.True(after.CpuTotalNanoseconds > before.CpuTotalNanoseconds + 1_000_000, $"{before.CpuTotalNanoseconds} -> {after.CpuTotalNanoseconds}");
+        Assert.True(after.CpuUserNanoseconds + after.CpuSystemNanoseconds > before.CpuUserNanoseconds + before.CpuSystemNanoseconds);
+        Assert.InRange(after.MemoryPeakBytes!.Value, 24 << 20, 64 << 20);
+        Assert.True(after.MemoryPeakBytes > before.MemoryPeakBytes);
+        Assert.Equal(after.CpuTotalNanoseconds, box.ReadCpuNanoseconds());
+    }
+
+    [Fact]
+    public void The_usage_counters_are_held_open_from_the_box_s_creation_until_its_removal()
+    {
+        var box = _cgroups.CreateBox("counters", Limits());
+        var held = OpenFilesUnder($"/{_parent}/counters/");
+        output.WriteLine(string.Join("\n", held));
+        Assert.Contains(held, f => f.EndsWith("/cpuacct.usage", StringComparison.Ordinal));
+        Assert.Contains(held, f => f.EndsWith("/memory.max_usage_in_bytes", StringComparison.Ordinal));
+        Assert.Contains(held, f => f.EndsWith("/memory.oom_control", StringComparison.Ordinal));
+
+        box.Dispose();
+        Assert.Empty(OpenFilesUnder($"/{_parent}/counters/"));
+        Assert.False(Directory.Exists(Dir("memory", "counters")));
+    }
+
+    private static List<string> OpenFilesUnder(string part) =>
+        [.. new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
+            .Select(f => f.LinkTarget ?? "")
+            .Where(t => t.Contains(part, StringComparison.Ordinal))];
+
     private static long ProcessCpuNanoseconds(int pid)
     {
         // Fields after the parenthesised command: state is [0], utime [11], stime [12], in 10 ms ticks.
