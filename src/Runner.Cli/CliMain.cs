@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Runner.Sandbox;
 
 namespace Runner.Cli;
 
@@ -9,6 +10,9 @@ internal static class CliMain
 
     public static int Run(string[] args)
     {
+        // One box, then exit: its teardown runs at the drain below, after the result is out,
+        // with no engine thread started for it.
+        if (args is ["run", ..]) Box.TeardownsInBackground = false;
         using var cancel = new CancellationTokenSource();
         // The first SIGINT/SIGTERM asks the engine to kill and clean up the box; a second one
         // falls through to the default action, so a stuck teardown can still be interrupted.
@@ -33,6 +37,7 @@ internal static class CliMain
 
     public static int Run(IReadOnlyList<string> args, CliContext context)
     {
+        var teardownFailures = Box.TeardownFailures;
         try
         {
             return Dispatch(args, context);
@@ -49,6 +54,11 @@ internal static class CliMain
         }
         finally
         {
+            // A box is torn down after its result, which is out by now: runner exits only once
+            // nothing it ran is left on the host.
+            Box.DrainTeardowns();
+            if (Box.TeardownFailures != teardownFailures)
+                context.Error.Write(OneLine($"runner: warning: a box was not fully torn down: {Box.LastTeardownFailure}") + "\n");
             context.Error.Flush();
         }
     }

@@ -13,7 +13,10 @@ public static class Box
     /// <summary>
     /// Runs one program in a fresh box and returns its result. Faults inside the run come back
     /// as <see cref="SandboxStatus.InternalError"/>; only an invalid spec throws
-    /// (<see cref="SandboxSpecException"/>).
+    /// (<see cref="SandboxSpecException"/>). It returns once nothing of the program is left in
+    /// the box, with the box's usage read and its work dir (and read-write bind sources) handed
+    /// back to their owner; the box's init exit, cgroup removal and slot release follow on a
+    /// thread of the engine (see <see cref="DrainTeardowns"/>).
     /// </summary>
     public static SandboxResult Run(SandboxSpec spec, SandboxOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -65,6 +68,33 @@ public static class Box
         }
         return SandboxMetrics.Connected(() => ConnectedLaunch.Run(first, second, options, hierarchy, cancellationToken));
     }
+
+    /// <summary>
+    /// Waits until every box this process ran has been torn down: its init gone, its cgroup
+    /// removed, its slot free. Called at process exit by itself; call it before checking that
+    /// nothing was left on the host, or before handing the host to something else.
+    /// </summary>
+    public static void DrainTeardowns() => BoxTeardown.Drain();
+
+    /// <summary>
+    /// True (the default): an engine thread tears boxes down right after their results. False:
+    /// teardowns wait for <see cref="DrainTeardowns"/> (or for a launch that needs their slot, or
+    /// process exit), which saves starting that thread in a process that runs one box and exits.
+    /// </summary>
+    public static bool TeardownsInBackground
+    {
+        get => BoxTeardown.InBackground;
+        set => BoxTeardown.InBackground = value;
+    }
+
+    /// <summary>Boxes whose teardown is queued or running.</summary>
+    public static int PendingTeardowns => BoxTeardown.Pending;
+
+    /// <summary>Teardowns that failed in this process (also counted by the metric runner.box.teardown_failures).</summary>
+    public static long TeardownFailures => BoxTeardown.Failures;
+
+    /// <summary>What the last failed teardown reported, or null.</summary>
+    public static string? LastTeardownFailure => BoxTeardown.LastFailure;
 
     /// <summary>
     /// The cgroup version is detected once per options value, and box cgroups that a killed

@@ -311,7 +311,7 @@ public sealed class WarmPool : IDisposable
         foreach (var warm in all) warm.Dispose();
     }
 
-    /// <summary>Stops refilling, destroys every ready box (process, cgroup) and stops the launcher.</summary>
+    /// <summary>Stops refilling, destroys every ready box (process, cgroup), stops the launcher and waits for the teardowns of boxes run cold.</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -325,5 +325,7 @@ public sealed class WarmPool : IDisposable
         DiscardReady();
         _launcher?.Dispose();
         _launcher = null;
+        // The programs it launched cold, when no box was ready, are torn down after their results too.
+        BoxTeardown.Drain();
     }
 }

@@ -64,6 +64,30 @@ public class CliEndToEndTests
     }
 
     [Fact]
+    public async Task Runner_run_exits_only_once_its_box_is_torn_down_leaving_no_cgroup_behind()
+    {
+        // A parent of this test's own: nothing else launches boxes under it.
+        var tag = $"runner-cli-teardown-{Random.Shared.Next(100_000, 999_999)}";
+        string[] controllers = ["memory", "cpu", "cpuacct", "pids", "cpuset"];
+        try
+        {
+            var (exit, stdout, stderr) = await RunAsync([Runner, "run", "--", "/bin/echo", "torn down"],
+                new Dictionary<string, string> { ["RUNNER_CGROUP_PARENT"] = tag });
+
+            Assert.True(exit == 0, $"exit {exit}: {stderr}");
+            Assert.Equal("torn down\n", stdout);
+            var parents = controllers.Select(c => $"/sys/fs/cgroup/{c}/{tag}").Where(Directory.Exists).ToList();
+            Assert.NotEmpty(parents);
+            Assert.Empty(parents.SelectMany(Directory.EnumerateDirectories));
+        }
+        finally
+        {
+            foreach (var c in controllers)
+                if (Directory.Exists($"/sys/fs/cgroup/{c}/{tag}")) Directory.Delete($"/sys/fs/cgroup/{c}/{tag}");
+        }
+    }
+
+    [Fact]
     public async Task A_program_the_box_cannot_execute_is_a_one_line_usage_error_with_exit_2_and_no_result()
     {
         var (exit, stdout, stderr) = await RunAsync([Runner, "run", "--json", "--", "/no/such/program"]);

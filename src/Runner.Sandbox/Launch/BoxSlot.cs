@@ -38,6 +38,9 @@ internal sealed class BoxSlot : IDisposable
             if (left <= TimeSpan.Zero)
                 throw new TimeoutException($"all {options.SlotCount} box slots stayed busy for {wait.TotalSeconds:0} s");
             cancellationToken.ThrowIfCancellationRequested();
+            // A box of this process torn down after its result still holds its slot: tear one
+            // down here rather than wait for the engine's thread to get to it.
+            if (BoxTeardown.RunNext()) continue;
             WaitForRelease(seen, left < poll ? left : poll);
         }
     }

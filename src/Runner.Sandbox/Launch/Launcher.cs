@@ -40,6 +40,7 @@ internal static unsafe class Launcher
         PreparedBox? box = null;
         SyscallPlan? runPlan = null;
         var handedToBox = new List<WorkDirOwnership>();
+        var finished = false;
         // A connected box's pipe ends are ours from the start: closed however the launch ends.
         using var wired = new FdSet();
         if (wiring is not null) wired.Adopt(wiring.StdinFd, wiring.StdoutFd);
@@ -63,7 +64,9 @@ internal static unsafe class Launcher
             step = LaunchStep.Clone;
             box = PreparedBox.Prepare(slot.Identity, cgroup, launcher is null ? null : LauncherProcess.Confirmed(launcher), layout, newRoot);
             runPlan = new SyscallPlan();
-            return Execute(box, runPlan, spec, bpf, cancellationToken, ref step, slotTaken, out _, wiring, wired);
+            var result = Execute(box, runPlan, spec, bpf, cancellationToken, ref step, slotTaken, out _, wiring, wired);
+            finished = true;
+            return result;
         }
         catch (Exception e) when (e is not SandboxSpecException)
         {
@@ -72,13 +75,44 @@ internal static unsafe class Launcher
         finally
         {
             wiring?.Withdraw();
+            if (finished && wiring is null)
+            {
+                // Execute returned once nothing of the program was left in the box: the work dir
+                // is the caller's again before the result is, and the box's init, namespaces,
+                // cgroup and slot go after it (BoxTeardown).
+                foreach (var handed in handedToBox) handed.Restore();
+                BoxTeardown.Defer(new ColdTeardown(box!, runPlan!, cgroup!, slot!).Run);
+            }
+            else
+            {
+                // A fault on the way (or one box of a connected pair, whose partner waits for
+                // it): everything in the box dies and is gone before the result.
+                TearDown(box, runPlan, cgroup, slot, handedToBox);
+            }
+        }
+    }
+
+    private static void TearDown(PreparedBox? box, SyscallPlan? runPlan, IBoxCgroup? cgroup, BoxSlot? slot, List<WorkDirOwnership>? handedToBox)
+    {
+        try
+        {
             // The box reads its run plan until its execve: the plan goes only once the box is gone.
             box?.Dispose();
             runPlan?.Dispose();
+            if (handedToBox is not null)
+                foreach (var handed in handedToBox) handed.Restore();
             cgroup?.Dispose();
-            foreach (var handed in handedToBox) handed.Restore();
+        }
+        finally
+        {
             slot?.Dispose();
         }
+    }
+
+    /// <summary>A cold box whose program is gone, torn down after its result (<see cref="BoxTeardown"/>).</summary>
+    private sealed class ColdTeardown(PreparedBox box, SyscallPlan runPlan, IBoxCgroup cgroup, BoxSlot slot)
+    {
+        public void Run() => TearDown(box, runPlan, cgroup, slot, null);
     }
 
     /// <summary>

@@ -34,6 +34,9 @@ public static class SandboxMetrics
     private static readonly Counter<long> InternalErrors = Meter.CreateCounter<long>(
         "runner.box.internal_errors", "{box}", "Boxes that ended in internal_error, by the launch step that failed.");
 
+    private static readonly Counter<long> TeardownFailures = Meter.CreateCounter<long>(
+        "runner.box.teardown_failures", "{box}", "Boxes whose teardown after the result (init exit, cgroup removal) failed.");
+
     private static readonly Lock SlotsGate = new();
     private static SandboxOptions? _slotOptions;
 
@@ -68,6 +71,8 @@ public static class SandboxMetrics
         second.Ended(result.Second);
         return result;
     }
+
+    internal static void TeardownFailed() => TeardownFailures.Add(1);
 
     /// <summary>The launcher's half: from the slot being taken to the go byte.</summary>
     internal static void ProgramStarted(TimeSpan sinceSlot) => LaunchLatency.Record(sinceSlot.TotalSeconds);

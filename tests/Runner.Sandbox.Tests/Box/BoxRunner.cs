@@ -62,13 +62,19 @@ internal static class BoxRunner
         }
     }
 
-    /// <summary>Box cgroups left under the tests' parent in any v1 controller.</summary>
-    public static List<string> LeftoverCgroups() =>
-        new[] { "memory", "cpu", "cpuacct", "pids", "cpuset" }
+    /// <summary>
+    /// Box cgroups left under the tests' parent in any v1 controller, once every box run so far
+    /// has been torn down (a cold box's teardown follows its result).
+    /// </summary>
+    public static List<string> LeftoverCgroups()
+    {
+        Runner.Sandbox.Box.DrainTeardowns();
+        return new[] { "memory", "cpu", "cpuacct", "pids", "cpuset" }
             .Select(c => $"/sys/fs/cgroup/{c}/{CgroupParent}")
             .Where(Directory.Exists)
             .SelectMany(Directory.EnumerateDirectories)
             .ToList();
+    }
 }
 
 /// <summary>Box tests run one at a time (except where a test starts boxes concurrently itself), so host-side checks see only their own box.</summary>
