@@ -42,6 +42,8 @@ public sealed class WarmPool : IDisposable
     private LauncherProcess? _launcher;
     private bool _disposed;
     private long _warmRuns, _coldRuns;
+    // Programs still to come, when the caller knows (Expect); null: no end in sight.
+    private int? _expected;
 
     /// <summary>Starts filling a pool of <paramref name="size"/> boxes (1 to 64) in the background.</summary>
     public WarmPool(SandboxOptions options, int size)
@@ -86,13 +88,31 @@ public sealed class WarmPool : IDisposable
         lock (_gate) return [.. _ready.Select(w => w.Box.Pid)];
     }
 
+    /// <summary>
+    /// Says that at most <paramref name="programs"/> more programs will come, so the pool keeps no
+    /// more boxes ready than that: a judge with one test left does not have a box prepared that
+    /// no program would take, and then destroyed at the end.
+    /// </summary>
+    public void Expect(int programs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(programs);
+        lock (_gate)
+        {
+            _expected = programs;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Boxes the pool keeps ready now: <see cref="Size"/>, or fewer once the programs to come are fewer.</summary>
+    private int Wanted => Math.Min(Size, _expected ?? Size);
+
     /// <summary>Waits until <paramref name="count"/> boxes are ready; false on timeout.</summary>
     public bool WaitUntilReady(int count, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         lock (_gate)
         {
-            while (_ready.Count < Math.Min(count, Size))
+            while (_ready.Count < Math.Min(count, Wanted))
             {
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || _disposed) return false;
@@ -110,6 +130,10 @@ public sealed class WarmPool : IDisposable
     {
         spec.Validate();
         ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_gate)
+        {
+            if (_expected > 0) _expected--;
+        }
         if (Take(spec) is { } warm)
         {
             var result = Launcher.RunWarm(warm, spec, _options, cancellationToken, Retire, out var neverStarted);
@@ -234,7 +258,7 @@ public sealed class WarmPool : IDisposable
             {
                 if (_disposed) return;
                 if (_retired.Count > 0) continue;
-                if (_ready.Count >= Size && (_launcher?.IsAlive ?? false))
+                if (_ready.Count >= Wanted && (Wanted == 0 || (_launcher?.IsAlive ?? false)))
                 {
                     // Wake now and then to notice a dead launcher even when nobody takes a box.
                     Monitor.Wait(_gate, 200);

@@ -87,6 +87,31 @@ public class WarmPoolTests
     }
 
     [Fact]
+    public void A_pool_told_how_many_programs_are_left_prepares_no_box_beyond_the_last()
+    {
+        using var pool = StartPool(1);
+        pool.Expect(2);
+        for (var i = 0; i < 2; i++)
+        {
+            var r = RunWarm(pool, new SandboxSpec { Argv = ["/bin/true"] });
+            Assert.True(r.Status == SandboxStatus.Ok, r.Message);
+        }
+        Thread.Sleep(500);
+        Assert.Empty(pool.ReadyPids());
+        Assert.True(pool.WaitUntilReady(1, TimeSpan.Zero), "nothing is to come, so there is nothing to wait for");
+
+        // More than announced still runs, in a box made for it then.
+        var extra = pool.Run(new SandboxSpec { Argv = ["/bin/sh", "-c", "echo extra"] });
+        Assert.True(extra.Status == SandboxStatus.Ok, extra.Message);
+        Assert.Equal("extra\n", extra.Stdout);
+        Assert.Equal(2, pool.WarmRuns);
+
+        pool.Expect(1);
+        Assert.True(pool.WaitUntilReady(1, ReadyTimeout), pool.LastError);
+        Assert.Single(pool.ReadyPids());
+    }
+
+    [Fact]
     public void Memory_pids_time_and_cpuset_limits_given_at_run_time_hold_in_a_warm_box()
     {
         using var pool = StartPool(1);
