@@ -36,6 +36,7 @@ public sealed class WarmPool : IDisposable
     // with the same ones writes none; another run writes its own before its program starts.
     private CgroupLimits _limits = Launcher.CgroupLimitsFor(new SandboxLimits());
     private readonly Queue<WarmBox> _ready = new();
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromSeconds(30);
     private readonly Queue<WarmBox> _retired = new();
     private readonly object _gate = new();
     private readonly Thread _refill;
@@ -313,7 +314,18 @@ public sealed class WarmPool : IDisposable
         try
         {
             cgroup = _hierarchy.CreateBox(slot.CgroupName, limits with { CpusetLater = true });
-            var box = PreparedBox.Prepare(slot.Identity, cgroup, launcher, layout, _newRoot);
+            var box = PreparedBox.Prepare(slot.Identity, cgroup, launcher, layout, _newRoot, announceBuilt: true);
+            // Ready means built: a box handed out while its init still makes its filesystem
+            // would have its program wait for the rest of that (about a millisecond).
+            var started = DateTime.UtcNow;
+            if (!box.WaitUntilBuilt(() => _disposed || DateTime.UtcNow - started > BuildTimeout))
+            {
+                var failed = box.PreparationError();
+                box.Dispose();
+                throw failed is { } f
+                    ? new LaunchFailure(f.Step, f.Errno, f.What)
+                    : new LaunchFailure(LaunchStep.WaitGo, 0, $"the box was not built within {BuildTimeout.TotalSeconds:0} s, or its init died");
+            }
             return new WarmBox(slot, cgroup, box, launcher, limits);
         }
         catch

@@ -112,6 +112,22 @@ public class WarmPoolTests
     }
 
     [Fact]
+    public void A_box_is_ready_only_once_it_is_built_and_its_program_s_process_waits_for_the_plan()
+    {
+        using var pool = StartPool(1);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(pool.WaitUntilReady(1, ReadyTimeout), pool.LastError);
+            var init = Assert.Single(pool.ReadyPids());
+            // The init forks the program's process as the last step of the box's set-up.
+            var children = File.ReadAllText($"/proc/{init}/task/{init}/children").Trim();
+            Assert.True(children.Length > 0, $"box {i}: ready before its init forked the program's process");
+            var r = RunWarm(pool, new SandboxSpec { Argv = ["/bin/true"] });
+            Assert.True(r.Status == SandboxStatus.Ok, r.Message);
+        }
+    }
+
+    [Fact]
     public void Memory_pids_time_and_cpuset_limits_given_at_run_time_hold_in_a_warm_box()
     {
         using var pool = StartPool(1);
