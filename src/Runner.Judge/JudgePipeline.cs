@@ -164,6 +164,9 @@ public static class JudgePipeline
             progress?.Report(new JudgeProgress(JudgeStage.Compiled, 0, _count, Compile: compiled.Report));
             if (compiled.Artifacts is null) return CompileFailed(compiled.Report);
 
+            // Each test takes one box of the pool, two with a checker program; an interactive
+            // test's pair of boxes is made cold.
+            boxes.ExpectRuns(_interactor is not null ? 0 : _count * (checker is null ? 1 : 2));
             var tests = new List<TestReport>();
             List<GroupReport>? groups;
             try

@@ -36,12 +36,15 @@ public sealed class WarmPool : IDisposable
     // with the same ones writes none; another run writes its own before its program starts.
     private CgroupLimits _limits = Launcher.CgroupLimitsFor(new SandboxLimits());
     private readonly Queue<WarmBox> _ready = new();
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromSeconds(30);
     private readonly Queue<WarmBox> _retired = new();
     private readonly object _gate = new();
     private readonly Thread _refill;
     private LauncherProcess? _launcher;
     private bool _disposed;
     private long _warmRuns, _coldRuns;
+    // Programs still to come, when the caller knows (Expect); null: no end in sight.
+    private int? _expected;
 
     /// <summary>Starts filling a pool of <paramref name="size"/> boxes (1 to 64) in the background.</summary>
     public WarmPool(SandboxOptions options, int size)
@@ -86,13 +89,31 @@ public sealed class WarmPool : IDisposable
         lock (_gate) return [.. _ready.Select(w => w.Box.Pid)];
     }
 
+    /// <summary>
+    /// Says that at most <paramref name="programs"/> more programs will come, so the pool keeps no
+    /// more boxes ready than that: a judge with one test left does not have a box prepared that
+    /// no program would take, and then destroyed at the end.
+    /// </summary>
+    public void Expect(int programs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(programs);
+        lock (_gate)
+        {
+            _expected = programs;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Boxes the pool keeps ready now: <see cref="Size"/>, or fewer once the programs to come are fewer.</summary>
+    private int Wanted => Math.Min(Size, _expected ?? Size);
+
     /// <summary>Waits until <paramref name="count"/> boxes are ready; false on timeout.</summary>
     public bool WaitUntilReady(int count, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         lock (_gate)
         {
-            while (_ready.Count < Math.Min(count, Size))
+            while (_ready.Count < Math.Min(count, Wanted))
             {
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || _disposed) return false;
@@ -110,6 +131,10 @@ public sealed class WarmPool : IDisposable
     {
         spec.Validate();
         ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_gate)
+        {
+            if (_expected > 0) _expected--;
+        }
         if (Take(spec) is { } warm)
         {
             var result = Launcher.RunWarm(warm, spec, _options, cancellationToken, Retire, out var neverStarted);
@@ -234,7 +259,7 @@ public sealed class WarmPool : IDisposable
             {
                 if (_disposed) return;
                 if (_retired.Count > 0) continue;
-                if (_ready.Count >= Size && (_launcher?.IsAlive ?? false))
+                if (_ready.Count >= Wanted && (Wanted == 0 || (_launcher?.IsAlive ?? false)))
                 {
                     // Wake now and then to notice a dead launcher even when nobody takes a box.
                     Monitor.Wait(_gate, 200);
@@ -289,7 +314,18 @@ public sealed class WarmPool : IDisposable
         try
         {
             cgroup = _hierarchy.CreateBox(slot.CgroupName, limits with { CpusetLater = true });
-            var box = PreparedBox.Prepare(slot.Identity, cgroup, launcher, layout, _newRoot);
+            var box = PreparedBox.Prepare(slot.Identity, cgroup, launcher, layout, _newRoot, announceBuilt: true);
+            // Ready means built: a box handed out while its init still makes its filesystem
+            // would have its program wait for the rest of that (about a millisecond).
+            var started = DateTime.UtcNow;
+            if (!box.WaitUntilBuilt(() => _disposed || DateTime.UtcNow - started > BuildTimeout))
+            {
+                var failed = box.PreparationError();
+                box.Dispose();
+                throw failed is { } f
+                    ? new LaunchFailure(f.Step, f.Errno, f.What)
+                    : new LaunchFailure(LaunchStep.WaitGo, 0, $"the box was not built within {BuildTimeout.TotalSeconds:0} s, or its init died");
+            }
             return new WarmBox(slot, cgroup, box, launcher, limits);
         }
         catch

@@ -42,6 +42,12 @@ internal sealed class BoxRun(JudgeOptions options, string sessionPath, WarmPool?
         return result;
     }
 
+    /// <summary>
+    /// At most <paramref name="runs"/> more steps will run in a box of the pool, so it prepares no
+    /// box beyond the last one (none is then made and thrown away at the end of the submission).
+    /// </summary>
+    public void ExpectRuns(int runs) => pool?.Expect(runs);
+
     /// <summary>Two boxes, each one's stdout the other's stdin (an interactive test: program, then interactor).</summary>
     public ConnectedResult RunConnected(SandboxSpec first, SandboxSpec second)
     {

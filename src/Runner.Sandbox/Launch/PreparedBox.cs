@@ -89,7 +89,12 @@ internal sealed unsafe class PreparedBox : IDisposable
     /// takes it through the parent's steps. Throws <see cref="LaunchFailure"/>.
     /// </summary>
     /// <param name="newRoot">The host directory the box mounts its root on before pivot_root (<see cref="StateDirectory"/>).</param>
-    public static PreparedBox Prepare(BoxIdentity identity, IBoxCgroup cgroup, LauncherProcess? launcher, BoxLayout layout, string newRoot)
+    /// <param name="announceBuilt">
+    /// The program's process says on the socket when it waits for the run plan, which
+    /// <see cref="WaitUntilBuilt"/> waits for (a warm box); a cold box is handed its plan at once.
+    /// </param>
+    public static PreparedBox Prepare(BoxIdentity identity, IBoxCgroup cgroup, LauncherProcess? launcher, BoxLayout layout, string newRoot,
+        bool announceBuilt = false)
     {
         var step = LaunchStep.Clone;
         var pair = stackalloc int[2];
@@ -112,7 +117,7 @@ internal sealed unsafe class PreparedBox : IDisposable
         {
             // v2: in its cgroup from clone, so all of the init's CPU was counted there.
             var joinedClock = cgroup.CloneIntoFd < 0 ? (long*)plan.Arena.Allocate(16) : null;
-            var initCpuClock = BuildPlan(plan, identity, tasksFds.Length, layout, newRoot, joinedClock);
+            var initCpuClock = BuildPlan(plan, identity, tasksFds.Length, layout, newRoot, joinedClock, announceBuilt);
             var sealedPlan = plan.SealInPlace(SocketFd, StatusFd);
             // Root creates the box's user namespace as the slot's uid (see runner_launch.c).
             var owner = identity.Privileged ? identity.HostUid : -1L;
@@ -187,7 +192,8 @@ internal sealed unsafe class PreparedBox : IDisposable
     /// program's process waits for the run plan. Returns where the init leaves its CPU clock.
     /// </summary>
     /// <param name="joinedClock">cgroup v1: where the init's CPU clock goes once it is in its cgroup (after the go byte).</param>
-    private static long* BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount, BoxLayout layout, string newRoot, long* joinedClock)
+    private static long* BuildPlan(SyscallPlan plan, BoxIdentity identity, int tasksFdCount, BoxLayout layout, string newRoot, long* joinedClock,
+        bool announceBuilt)
     {
         ParentDeath.AddFirstChildStep(plan);
         // Before the go byte: the move overlaps the parent's id-map writes.
@@ -217,6 +223,12 @@ internal sealed unsafe class PreparedBox : IDisposable
         // its copy of the socket), the process waits for the run plan. Neither has the program's fds yet.
         var initCpuClock = SetupCpu.AddInitReading(plan);
         plan.AddFork();
+        if (announceBuilt)
+        {
+            var built = plan.Arena.Allocate(1);
+            *built = 1;
+            plan.Add(LaunchStep.WaitGo, "say the box is built", Sys.Write, SocketFd, (long)built, 1, flags: NativeLaunch.CheckEqual, expect: 1);
+        }
         plan.AddReceive(LaunchStep.WaitGo, SocketFd);
         return initCpuClock;
     }
@@ -254,9 +266,49 @@ internal sealed unsafe class PreparedBox : IDisposable
         return sent < 0 ? Libc.Errno : 0;
     }
 
+    private NativeLaunch.RunnerError? _failure;
+
+    /// <summary>
+    /// Waits until the box is built: its filesystem made and pivoted into, and its program's
+    /// process forked and waiting for the run plan (it says so on the socket; see
+    /// <c>announceBuilt</c> of <see cref="Prepare"/>). False when the box failed
+    /// (<see cref="PreparationError"/> says why) or died instead, or on timeout, in slices of
+    /// 100 ms until <paramref name="giveUp"/> says so.
+    /// </summary>
+    public bool WaitUntilBuilt(Func<bool> giveUp)
+    {
+        var polls = stackalloc Libc.PollFd[2];
+        while (true)
+        {
+            polls[0] = new Libc.PollFd { Fd = _socket, Events = Libc.PollIn };
+            polls[1] = new Libc.PollFd { Fd = Pidfd, Events = Libc.PollIn };
+            var ready = Libc.poll(polls, 2, 100);
+            if (ready < 0 && Libc.Errno == Errno.EINTR) continue;
+            if (ready == 0)
+            {
+                if (giveUp()) return false;
+                continue;
+            }
+            if ((polls[0].Revents & Libc.PollIn) == 0) return false;
+            // One byte: built. A step's failure is a struct runner_error, kept for PreparationError.
+            NativeLaunch.RunnerError message;
+            var iov = new Libc.IoVec { Base = &message, Length = (nuint)sizeof(NativeLaunch.RunnerError) };
+            var header = new Libc.MsgHdr { Iov = &iov, IovLength = 1 };
+            var got = Libc.recvmsg(_socket, &header, Libc.MsgDontwait);
+            if (got == 1) return true;
+            if (got == sizeof(NativeLaunch.RunnerError)) _failure = message;
+            return false;
+        }
+    }
+
     /// <summary>A failure of one of this box's own steps, when its init reported one.</summary>
     public (LaunchStep Step, int Errno, string What)? PreparationError()
     {
+        if (_failure is { } reported)
+        {
+            var (failedStep, failedWhat) = _plan.Describe(reported.OpIndex);
+            return (failedStep, reported.Error, failedWhat);
+        }
         if (_socket < 0) return null;
         NativeLaunch.RunnerError error;
         var iov = new Libc.IoVec { Base = &error, Length = (nuint)sizeof(NativeLaunch.RunnerError) };

@@ -65,6 +65,11 @@ internal static unsafe partial class NativeLaunch
         public long ReapedNanoseconds;
         /// <summary>The init's own CPU clock, in ns, right before it reported (0: unread).</summary>
         public long InitCpuNanoseconds;
+        /// <summary>
+        /// CLOCK_MONOTONIC, in ns, when the init resumed from its fork: the program's execve had
+        /// passed the point of no return, or its process had died (0: unread).
+        /// </summary>
+        public long ExecNanoseconds;
     }
 
     /// <summary>A box's socket message: the plan to run next and where its fds go.</summary>

@@ -120,6 +120,10 @@ struct runner_exit {
      * its set-up and its reaping are the box's, never the program's, so the parent subtracts it
      * from the cgroup's count. 0 when the clock could not be read. */
     int64_t init_cpu_ns;
+    /* CLOCK_MONOTONIC when the init resumed from the fork: the program's process no longer shared
+     * its memory, so its execve had passed the point of no return (or it had died). The parent
+     * takes this as the moment of the execve instead of being woken for the error pipe's EOF. */
+    int64_t exec_ns;
 };
 
 static __attribute__((noreturn)) void runner_fail(const struct runner_plan *plan, int64_t index, int error)
@@ -135,6 +139,9 @@ static __attribute__((noreturn)) void runner_reap(const struct runner_plan *plan
 {
     struct runner_exit report;
     memset(&report, 0, sizeof report);
+    struct timespec resumed;
+    if (syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &resumed) == 0)
+        report.exec_ns = (int64_t)resumed.tv_sec * 1000000000 + resumed.tv_nsec;
     /* The init never holds the program's fds (so its pipes reach EOF as soon as the program and
      * whatever it started are gone), nor, from here on, the socket its failures would go to. */
     syscall(SYS_close, plan->error_fd);

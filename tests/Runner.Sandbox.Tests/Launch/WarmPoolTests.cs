@@ -69,6 +69,65 @@ public class WarmPoolTests
     }
 
     [Fact]
+    public void The_moment_of_a_warm_program_s_execve_comes_from_its_box_between_the_call_and_the_result()
+    {
+        using var pool = StartPool(1);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var r = RunWarm(pool, new SandboxSpec { Argv = ["/bin/sh", "-c", "sleep 0.05"] });
+        var end = System.Diagnostics.Stopwatch.GetTimestamp();
+        Assert.True(r.Status == SandboxStatus.Ok, r.Message + r.Stderr);
+        // The box's init stamps it when the program's execve let go of its memory; the program
+        // then ran 50 ms, so the stamp is well before the result.
+        Assert.InRange(r.ExecTimestamp, start, end);
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(r.ExecTimestamp, end) >= TimeSpan.FromMilliseconds(45));
+
+        var failed = RunWarm(pool, new SandboxSpec { Argv = ["/no/such/program"] });
+        Assert.Equal(SandboxStatus.InternalError, failed.Status);
+        Assert.Equal(0, failed.ExecTimestamp);
+    }
+
+    [Fact]
+    public void A_pool_told_how_many_programs_are_left_prepares_no_box_beyond_the_last()
+    {
+        using var pool = StartPool(1);
+        pool.Expect(2);
+        for (var i = 0; i < 2; i++)
+        {
+            var r = RunWarm(pool, new SandboxSpec { Argv = ["/bin/true"] });
+            Assert.True(r.Status == SandboxStatus.Ok, r.Message);
+        }
+        Thread.Sleep(500);
+        Assert.Empty(pool.ReadyPids());
+        Assert.True(pool.WaitUntilReady(1, TimeSpan.Zero), "nothing is to come, so there is nothing to wait for");
+
+        // More than announced still runs, in a box made for it then.
+        var extra = pool.Run(new SandboxSpec { Argv = ["/bin/sh", "-c", "echo extra"] });
+        Assert.True(extra.Status == SandboxStatus.Ok, extra.Message);
+        Assert.Equal("extra\n", extra.Stdout);
+        Assert.Equal(2, pool.WarmRuns);
+
+        pool.Expect(1);
+        Assert.True(pool.WaitUntilReady(1, ReadyTimeout), pool.LastError);
+        Assert.Single(pool.ReadyPids());
+    }
+
+    [Fact]
+    public void A_box_is_ready_only_once_it_is_built_and_its_program_s_process_waits_for_the_plan()
+    {
+        using var pool = StartPool(1);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(pool.WaitUntilReady(1, ReadyTimeout), pool.LastError);
+            var init = Assert.Single(pool.ReadyPids());
+            // The init forks the program's process as the last step of the box's set-up.
+            var children = File.ReadAllText($"/proc/{init}/task/{init}/children").Trim();
+            Assert.True(children.Length > 0, $"box {i}: ready before its init forked the program's process");
+            var r = RunWarm(pool, new SandboxSpec { Argv = ["/bin/true"] });
+            Assert.True(r.Status == SandboxStatus.Ok, r.Message);
+        }
+    }
+
+    [Fact]
     public void Memory_pids_time_and_cpuset_limits_given_at_run_time_hold_in_a_warm_box()
     {
         using var pool = StartPool(1);
