@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Runner.Sandbox.HostFiles;
 using Runner.Sandbox.Native;
 
 namespace Runner.Sandbox.Cgroups;
@@ -52,6 +53,15 @@ internal static class CgroupTree
             delay = Math.Min(delay * 2, 20);
         }
     }
+
+    /// <summary>
+    /// False when <paramref name="dir"/> is surely a directory without subdirectories: its link
+    /// count is 2 (2 plus its subdirectories on cgroupfs and the usual filesystems). Found with
+    /// one stat rather than a listing of every control file in it; anything else (missing, a
+    /// symlink, btrfs's count of 1, subdirectories) says true, and the caller lists.
+    /// </summary>
+    public static bool MayHaveSubdirectories(string dir) =>
+        FileStatus.OfPathNoFollow(dir) is not { IsDirectory: true, LinkCount: 2 };
 
     /// <summary>
     /// Removes the cgroup at <paramref name="path"/> and any child cgroups below it, killing

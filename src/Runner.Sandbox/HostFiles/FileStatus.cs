@@ -9,13 +9,16 @@ namespace Runner.Sandbox.HostFiles;
 /// </summary>
 public readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, long Size)
 {
-    internal const int StatSize = 144, DeviceOffset = 0, InodeOffset = 8, ModeOffset = 24, UidOffset = 28, GidOffset = 32, SizeOffset = 48;
+    internal const int StatSize = 144, DeviceOffset = 0, InodeOffset = 8, LinkCountOffset = 16, ModeOffset = 24, UidOffset = 28, GidOffset = 32, SizeOffset = 48;
 
     /// <summary>st_dev: which filesystem the entry is on (a different one below a directory is a mount point).</summary>
     public ulong Device { get; init; }
 
     /// <summary>st_ino: with <see cref="Device"/>, which file this is.</summary>
     public ulong Inode { get; init; }
+
+    /// <summary>st_nlink: for a directory, 2 plus its subdirectories on most filesystems (cgroupfs included).</summary>
+    public ulong LinkCount { get; init; }
 
     public bool IsRegularFile => (Mode & Libc.SIfmt) == Libc.SIfreg;
     public bool IsDirectory => (Mode & Libc.SIfmt) == Libc.SIfdir;
@@ -36,6 +39,6 @@ public readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, long Siz
         if (Libc.fstatat(dirFd, path, buffer, flags) < 0) return null;
         return new FileStatus(*(uint*)(buffer + ModeOffset), *(uint*)(buffer + UidOffset), *(uint*)(buffer + GidOffset),
             *(long*)(buffer + SizeOffset))
-        { Device = *(ulong*)(buffer + DeviceOffset), Inode = *(ulong*)(buffer + InodeOffset) };
+        { Device = *(ulong*)(buffer + DeviceOffset), Inode = *(ulong*)(buffer + InodeOffset), LinkCount = *(ulong*)(buffer + LinkCountOffset) };
     }
 }

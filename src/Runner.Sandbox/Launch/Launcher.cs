@@ -56,13 +56,14 @@ internal static unsafe class Launcher
             step = LaunchStep.Cgroup;
             cgroup = hierarchy.CreateBox(slot.CgroupName, CgroupLimitsFor(spec.Limits));
 
-            step = LaunchStep.Seccomp;
-            var bpf = SeccompFor(spec.Seccomp, state);
             HandDirectoriesToBox(spec, slot.Identity, handedToBox, ref step);
 
             var layout = BoxLayout.For(spec);
             step = LaunchStep.Clone;
             box = PreparedBox.Prepare(slot.Identity, cgroup, launcher is null ? null : LauncherProcess.Confirmed(launcher), layout, newRoot);
+            // Looked up while the box builds its filesystem (a first launch reads the stored program).
+            step = LaunchStep.Seccomp;
+            var bpf = SeccompFor(spec.Seccomp, state);
             runPlan = new SyscallPlan();
             var result = Execute(box, runPlan, spec, bpf, cancellationToken, ref step, slotTaken, out _, wiring, wired);
             finished = true;
@@ -79,7 +80,9 @@ internal static unsafe class Launcher
             {
                 // Execute returned once nothing of the program was left in the box: the work dir
                 // is the caller's again before the result is, and the box's init, namespaces,
-                // cgroup and slot go after it (BoxTeardown).
+                // cgroup and slot go after it (BoxTeardown). The init is told to go now, so the
+                // kernel's teardown of its namespaces runs on its own CPU meanwhile.
+                box!.Kill();
                 foreach (var handed in handedToBox) handed.Restore();
                 BoxTeardown.Defer(new ColdTeardown(box!, runPlan!, cgroup!, slot!).Run);
             }

@@ -25,7 +25,23 @@ internal static class CompiledFilterCache
     public static byte[] GetDefault(string stateDirectory) =>
         Defaults.TryGetValue(stateDirectory, out var cached)
             ? cached
-            : Defaults.GetOrAdd(stateDirectory, Get(stateDirectory, SeccompProfile.DefaultText(), SeccompProfile.LoadDefault));
+            : Defaults.GetOrAdd(stateDirectory, LoadDefault(stateDirectory));
+
+    /// <summary>
+    /// The default profile's stored program, found with its text as bytes: hashed and compared
+    /// with the stored copy without decoding it to a string and encoding it again (a one-shot
+    /// `runner run` pays this once). The same file as <see cref="Get"/> would use; when it is
+    /// missing or differs, the text goes the usual way.
+    /// </summary>
+    private static byte[] LoadDefault(string stateDirectory)
+    {
+        var text = SeccompProfile.DefaultUtf8();
+        var file = Path.Combine(stateDirectory, "seccomp", KeyOf(text) + ".bpf");
+        if (TryReadBytes(Path.ChangeExtension(file, ".json")) is { } stored && stored.AsSpan().SequenceEqual(text)
+            && TryRead(file) is { } bpf)
+            return bpf;
+        return Get(stateDirectory, Encoding.UTF8.GetString(text), SeccompProfile.LoadDefault);
+    }
 
     public static byte[] Get(string stateDirectory, string profileText, Func<SeccompProfile> parse)
     {
@@ -41,10 +57,15 @@ internal static class CompiledFilterCache
     /// program. (No cryptographic hash: System.Security.Cryptography would pull OpenSSL into
     /// the NativeAOT CLI, which must run on hosts without it.)
     /// </summary>
-    internal static string KeyOf(string profileText)
+    internal static string KeyOf(string profileText) => KeyOf(Encoding.UTF8.GetBytes(profileText));
+
+    /// <summary><see cref="KeyOf(string)"/> of the text these UTF-8 bytes spell.</summary>
+    internal static string KeyOf(ReadOnlySpan<byte> profileUtf8)
     {
         var hash = 14695981039346656037UL;
-        foreach (var b in Encoding.UTF8.GetBytes(CompilerVersion + "\n" + profileText))
+        foreach (var b in Encoding.UTF8.GetBytes(CompilerVersion + "\n"))
+            hash = (hash ^ b) * 1099511628211UL;
+        foreach (var b in profileUtf8)
             hash = (hash ^ b) * 1099511628211UL;
         return hash.ToString("x16");
     }
@@ -73,6 +94,18 @@ internal static class CompiledFilterCache
         try
         {
             return File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[]? TryReadBytes(string file)
+    {
+        try
+        {
+            return File.ReadAllBytes(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

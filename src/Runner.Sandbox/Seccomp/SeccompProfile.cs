@@ -97,6 +97,26 @@ public sealed class SeccompProfile
         return File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seccomp", "default.json"));
     }
 
+    /// <summary>
+    /// <see cref="DefaultText"/> as UTF-8 bytes without a byte-order mark, read straight from
+    /// the embedded copy (or the file beside the assembly).
+    /// </summary>
+    public static byte[] DefaultUtf8()
+    {
+        using var stream = typeof(SeccompProfile).Assembly.GetManifestResourceStream(DefaultResourceName);
+        byte[] bytes;
+        if (stream is not null)
+        {
+            bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+        }
+        else
+        {
+            bytes = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "seccomp", "default.json"));
+        }
+        return bytes.AsSpan().StartsWith("\uFEFF"u8) ? bytes[3..] : bytes;
+    }
+
     internal const string DefaultResourceName = "Runner.Sandbox.seccomp.default.json";
 
     private static SeccompProfile Parse(string json, string source)

@@ -55,7 +55,7 @@ public class KernelConstantsTests
         ("offsetof(struct ifreq, ifr_flags)", "offsetof(struct ifreq, ifr_flags)"), ("sizeof(struct sock_fprog)", "sizeof(struct sock_fprog)"),
         ("offsetof(struct stat, st_uid)", "offsetof(struct stat, st_uid)"), ("offsetof(struct stat, st_gid)", "offsetof(struct stat, st_gid)"),
         ("offsetof(struct stat, st_mode)", "offsetof(struct stat, st_mode)"), ("offsetof(struct stat, st_size)", "offsetof(struct stat, st_size)"),
-        ("sizeof(struct stat)", "sizeof(struct stat)"),
+        ("sizeof(struct stat)", "sizeof(struct stat)"), ("offsetof(struct stat, st_nlink)", "offsetof(struct stat, st_nlink)"),
         // Host-side file handling (StdinFile, CallerPath, WorkDirOwnership).
         ("Libc.ResolveNoSymlinks", "RESOLVE_NO_SYMLINKS"), ("Libc.ResolveBeneath", "RESOLVE_BENEATH"),
         ("Libc.ResolveNoMagiclinks", "RESOLVE_NO_MAGICLINKS"), ("Libc.AtEmptyPath", "AT_EMPTY_PATH"), ("Libc.ONoctty", "O_NOCTTY"),
@@ -96,6 +96,7 @@ public class KernelConstantsTests
         ["offsetof(struct stat, st_uid)"] = FileStatus.UidOffset,
         ["offsetof(struct stat, st_gid)"] = FileStatus.GidOffset,
         ["offsetof(struct stat, st_mode)"] = FileStatus.ModeOffset,
+        ["offsetof(struct stat, st_nlink)"] = FileStatus.LinkCountOffset,
         ["offsetof(struct stat, st_size)"] = FileStatus.SizeOffset,
         ["sizeof(struct stat)"] = FileStatus.StatSize,
         ["offsetof(struct stat, st_dev)"] = TreeRemoval.StatDevOffset,

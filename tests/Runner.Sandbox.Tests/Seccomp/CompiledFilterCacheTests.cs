@@ -52,6 +52,19 @@ public sealed class CompiledFilterCacheTests : IDisposable
     }
 
     [Fact]
+    public void The_default_profile_found_as_bytes_is_the_same_stored_program_as_found_as_text()
+    {
+        Assert.Equal(_text, System.Text.Encoding.UTF8.GetString(SeccompProfile.DefaultUtf8()));
+        Assert.Equal(CompiledFilterCache.KeyOf(_text), CompiledFilterCache.KeyOf(SeccompProfile.DefaultUtf8()));
+        var compiled = LoadOrCompile();
+
+        var found = CompiledFilterCache.GetDefault(_state);
+
+        Assert.Equal(compiled, found);
+        Assert.Equal(1, _compiles);
+    }
+
+    [Fact]
     public void Different_profile_texts_get_different_cache_files()
     {
         Assert.NotEqual(CompiledFilterCache.FileOf(_state, _text), CompiledFilterCache.FileOf(_state, _text + " "));

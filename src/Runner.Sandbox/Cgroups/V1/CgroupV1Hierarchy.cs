@@ -140,7 +140,7 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
     }
 
     public IReadOnlyList<string> ExistingBoxes() =>
-        [.. mounts.Values.Distinct().Select(m => Path.Combine(m, parent)).Where(Directory.Exists)
+        [.. mounts.Values.Distinct().Select(m => Path.Combine(m, parent)).Where(CgroupTree.MayHaveSubdirectories).Where(Directory.Exists)
             .SelectMany(Directory.EnumerateDirectories).Select(Path.GetFileName).OfType<string>()
             .Where(CgroupNames.IsBox).Distinct()];
 

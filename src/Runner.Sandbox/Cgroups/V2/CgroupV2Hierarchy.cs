@@ -51,7 +51,7 @@ internal sealed class CgroupV2Hierarchy(string root, string parent, CgroupSystem
     public IReadOnlyList<string> ExistingBoxes()
     {
         var dir = Path.Combine(root, parent);
-        return Directory.Exists(dir)
+        return CgroupTree.MayHaveSubdirectories(dir) && Directory.Exists(dir)
             ? [.. Directory.EnumerateDirectories(dir).Select(Path.GetFileName).OfType<string>().Where(CgroupNames.IsBox)]
             : [];
     }

@@ -63,6 +63,44 @@ public sealed class RealCgroupV1Tests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void The_start_up_sweep_removes_a_box_cgroup_nobody_holds_the_slot_of_and_keeps_one_whose_slot_is_held()
+    {
+        var state = Directory.CreateTempSubdirectory("runner-sweep-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(state, "slots"));
+            var orphan = _cgroups.CreateBox("box-3", Limits());
+            var live = _cgroups.CreateBox("box-4", Limits());
+            using var held = new FileStream(Path.Combine(state, "slots", "4.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+            Runner.Sandbox.Launch.BoxSlot.SweepOrphans(state, _cgroups);
+
+            Assert.Equal(["box-4"], _cgroups.ExistingBoxes());
+            Assert.False(Directory.Exists(Dir("memory", "box-3")));
+            live.Dispose();
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_cgroup_parent_without_boxes_is_found_empty_by_its_link_count_alone()
+    {
+        var box = _cgroups.CreateBox("box-1", Limits());
+        var parentDir = Path.Combine(Root, "memory", _parent);
+        Assert.True(CgroupTree.MayHaveSubdirectories(parentDir));
+        Assert.Equal(["box-1"], _cgroups.ExistingBoxes());
+
+        box.Dispose();
+
+        Assert.False(CgroupTree.MayHaveSubdirectories(parentDir));
+        Assert.Empty(_cgroups.ExistingBoxes());
+        Assert.True(CgroupTree.MayHaveSubdirectories(Path.Combine(Root, "memory", _parent, "no-such-cgroup")));
+    }
+
+    [Fact]
     public void Detect_finds_v1_with_each_controller_at_its_own_mount_from_mountinfo()
     {
         var v1 = Assert.IsType<CgroupV1Hierarchy>(_cgroups);
