@@ -37,6 +37,10 @@ public sealed class WarmPool : IDisposable
     private CgroupLimits _limits = Launcher.CgroupLimitsFor(new SandboxLimits());
     private readonly Queue<WarmBox> _ready = new();
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How long a run waits for a box the pool is preparing before it launches cold.</summary>
+    private static readonly TimeSpan BuildingWait = TimeSpan.FromMilliseconds(20);
+    // A box is on its way (slot, cgroup, clone, its filesystem): ready within a few milliseconds.
+    private bool _building;
     private readonly Queue<WarmBox> _retired = new();
     private readonly object _gate = new();
     private readonly Thread _refill;
@@ -134,6 +138,12 @@ public sealed class WarmPool : IDisposable
         lock (_gate)
         {
             if (_expected > 0) _expected--;
+            // A box on its way is ready sooner than a cold one could be made (the same work, begun
+            // earlier): wait for it rather than go cold.
+            var deadline = DateTime.UtcNow + BuildingWait;
+            var servable = BoxLayout.CanBeBuiltAheadFor(spec, _privileged) && _layout.Serves(spec);
+            while (servable && _ready.Count == 0 && _building && !_disposed && DateTime.UtcNow < deadline)
+                Monitor.Wait(_gate, BuildingWait);
         }
         if (Take(spec) is { } warm)
         {
@@ -278,6 +288,8 @@ public sealed class WarmPool : IDisposable
                 var warm = PrepareOne(_launcher);
                 lock (_gate)
                 {
+                    _building = false;
+                    Monitor.PulseAll(_gate);
                     if (warm is not null && !_disposed)
                     {
                         _ready.Enqueue(warm);
@@ -298,6 +310,8 @@ public sealed class WarmPool : IDisposable
                 LastError = e is LaunchFailure f ? $"launch step {Launcher.StepName(f.Step)} failed ({f.What}), errno {f.Errno}" : e.Message;
                 lock (_gate)
                 {
+                    _building = false;
+                    Monitor.PulseAll(_gate);
                     if (!_disposed) Monitor.Wait(_gate, 500);
                 }
             }
@@ -308,7 +322,12 @@ public sealed class WarmPool : IDisposable
     {
         BoxLayout layout;
         CgroupLimits limits;
-        lock (_gate) (layout, limits) = (_layout, _limits);
+        lock (_gate)
+        {
+            (layout, limits) = (_layout, _limits);
+            // Cleared by the refill loop as it enqueues the box (or gives up on it).
+            _building = true;
+        }
         if (BoxSlot.TryAcquireWarm(_options, _state) is not { } slot) return null;
         IBoxCgroup? cgroup = null;
         try

@@ -128,6 +128,20 @@ public class WarmPoolTests
     }
 
     [Fact]
+    public void A_run_that_comes_while_the_pool_prepares_its_box_waits_for_that_box_rather_than_going_cold()
+    {
+        using var pool = StartPool(1);
+        for (var i = 0; i < 6; i++)
+        {
+            // No wait for a ready box: each run comes while the pool is still preparing the next.
+            var r = pool.Run(new SandboxSpec { Argv = ["/bin/true"] });
+            Assert.True(r.Status == SandboxStatus.Ok, r.Message);
+        }
+        Assert.Equal(6, pool.WarmRuns);
+        Assert.Equal(0, pool.ColdRuns);
+    }
+
+    [Fact]
     public void Memory_pids_time_and_cpuset_limits_given_at_run_time_hold_in_a_warm_box()
     {
         using var pool = StartPool(1);
