@@ -10,7 +10,8 @@ using Runner.Sandbox;
 //     --inprocess  a cold box cloned from this .NET process (SandboxOptions.Launcher = InProcess)
 //     --warm       a box from a WarmPool of one, refilled (untimed) between runs
 //   Fields: median_ms/p90_ms/min_ms (the whole Box.Run), exec_median_ms/exec_min_ms (from the call
-//   to the program's execve), cpu_median_ms (the cpu_time reported for /bin/true), warm_runs/cold_runs.
+//   to the program's execve: the moment the box's init resumed from its fork, when the execve had
+//   passed the point of no return), cpu_median_ms (the cpu_time reported for /bin/true), warm_runs/cold_runs.
 var flags = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToHashSet();
 var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var runs = numbers.Length > 0 ? int.Parse(numbers[0], CultureInfo.InvariantCulture) : 200;
