@@ -139,10 +139,26 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
         return dir;
     }
 
-    public IReadOnlyList<string> ExistingBoxes() =>
-        [.. mounts.Values.Distinct().Select(m => Path.Combine(m, parent)).Where(CgroupTree.MayHaveSubdirectories).Where(Directory.Exists)
-            .SelectMany(Directory.EnumerateDirectories).Select(Path.GetFileName).OfType<string>()
-            .Where(CgroupNames.IsBox).Distinct()];
+    /// <remarks>
+    /// Plain loops: every `runner run` starts with this (the orphan sweep), and in the NativeAOT
+    /// CLI a LINQ chain's first use resolves its generic virtual methods at run time (0.1 ms, perf).
+    /// </remarks>
+    public IReadOnlyList<string> ExistingBoxes()
+    {
+        var found = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var mount in mounts.Values)
+        {
+            var dir = Path.Combine(mount, parent);
+            if (!seen.Add(dir) || !CgroupTree.MayHaveSubdirectories(dir) || !Directory.Exists(dir)) continue;
+            foreach (var child in Directory.EnumerateDirectories(dir))
+            {
+                var name = Path.GetFileName(child);
+                if (CgroupNames.IsBox(name) && !found.Contains(name)) found.Add(name);
+            }
+        }
+        return found;
+    }
 
     public void RemoveBox(string name)
     {
