@@ -175,27 +175,7 @@ internal static unsafe class CgroupFile
 
         try
         {
-            var total = 0;
-            fixed (byte* b = buffer)
-            {
-                while (total < buffer.Length)
-                {
-                    var n = Libc.read(fd, b + total, buffer.Length - total);
-                    if (n < 0)
-                    {
-                        return -Libc.Errno;
-                    }
-
-                    if (n == 0)
-                    {
-                        break;
-                    }
-
-                    total += (int)n;
-                }
-            }
-
-            return total;
+            return PreadFromStart(fd, buffer);
         }
         finally
         {
