@@ -215,7 +215,9 @@ public class WarmPoolTests
         BoxRunner.WaitFor(() => orphans.Count(Alive), n => n == 0, TimeSpan.FromSeconds(5), "the dead launcher's boxes to die");
         var r = pool.Run(new SandboxSpec { Argv = ["/bin/sh", "-c", "echo $$"] });
         Assert.True(r.Status == SandboxStatus.Ok, r.Message + r.Stderr);
-        Assert.Equal(0, pool.WarmRuns);
+        // Served cold, or warm by a box of the launcher the pool started meanwhile (the refill
+        // can be that quick): never by one of the dead launcher's boxes, which are all gone.
+        Assert.True(pool.WarmRuns == 0 || pool.LauncherPid != launcher, "a warm run came from the dead launcher");
 
         // The pool starts a new launcher and fills again.
         Assert.True(pool.WaitUntilReady(2, ReadyTimeout), pool.LastError);
