@@ -139,10 +139,13 @@ public sealed class WarmPool : IDisposable
         {
             if (_expected > 0) _expected--;
             // A box on its way is ready sooner than a cold one could be made (the same work, begun
-            // earlier): wait for it rather than go cold.
+            // earlier): wait for it rather than go cold. On its way: being built, or about to be
+            // (the refill thread may still be tearing down the box the last run used), unless the
+            // last attempt to build one failed.
             var deadline = DateTime.UtcNow + BuildingWait;
             var servable = BoxLayout.CanBeBuiltAheadFor(spec, _privileged) && _layout.Serves(spec);
-            while (servable && _ready.Count == 0 && _building && !_disposed && DateTime.UtcNow < deadline)
+            while (servable && _ready.Count == 0 && (_building || (Wanted > 0 && LastError is null)) && !_disposed
+                   && DateTime.UtcNow < deadline)
                 Monitor.Wait(_gate, BuildingWait);
         }
         if (Take(spec) is { } warm)

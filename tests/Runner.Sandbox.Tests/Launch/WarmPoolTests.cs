@@ -27,8 +27,18 @@ public class WarmPoolTests
         return r;
     }
 
-    private static bool Alive(int pid) => File.Exists($"/proc/{pid}/status")
-        && !File.ReadAllText($"/proc/{pid}/status").Contains("(zombie)");
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/status").Contains("(zombie)");
+        }
+        catch (IOException)
+        {
+            // Gone, or going between the open and the read (ESRCH).
+            return false;
+        }
+    }
 
     [Fact]
     public void A_warm_box_never_serves_two_programs()
