@@ -292,9 +292,7 @@ internal sealed unsafe class PreparedBox : IDisposable
             if ((polls[0].Revents & Libc.PollIn) == 0) return false;
             // One byte: built. A step's failure is a struct runner_error, kept for PreparationError.
             NativeLaunch.RunnerError message;
-            var iov = new Libc.IoVec { Base = &message, Length = (nuint)sizeof(NativeLaunch.RunnerError) };
-            var header = new Libc.MsgHdr { Iov = &iov, IovLength = 1 };
-            var got = Libc.recvmsg(_socket, &header, Libc.MsgDontwait);
+            var got = Receive(&message);
             if (got == 1) return true;
             if (got == sizeof(NativeLaunch.RunnerError)) _failure = message;
             return false;
@@ -311,15 +309,21 @@ internal sealed unsafe class PreparedBox : IDisposable
         }
         if (_socket < 0) return null;
         NativeLaunch.RunnerError error;
-        var iov = new Libc.IoVec { Base = &error, Length = (nuint)sizeof(NativeLaunch.RunnerError) };
-        var message = new Libc.MsgHdr { Iov = &iov, IovLength = 1 };
-        var got = Libc.recvmsg(_socket, &message, Libc.MsgDontwait);
+        var got = Receive(&error);
         // A box that died with the handoff still unread in its queue leaves ECONNRESET on this end,
         // reported once, ahead of the failure it wrote before dying.
-        if (got < 0 && Libc.Errno == Errno.ECONNRESET) got = Libc.recvmsg(_socket, &message, Libc.MsgDontwait);
+        if (got < 0 && Libc.Errno == Errno.ECONNRESET) got = Receive(&error);
         if (got != sizeof(NativeLaunch.RunnerError)) return null;
         var (step, what) = _plan.Describe(error.OpIndex);
         return (step, error.Error, what);
+    }
+
+    /// <summary>One message from the box's socket, without waiting: its byte count, or -1 (errno set).</summary>
+    private nint Receive(NativeLaunch.RunnerError* message)
+    {
+        var iov = new Libc.IoVec { Base = message, Length = (nuint)sizeof(NativeLaunch.RunnerError) };
+        var header = new Libc.MsgHdr { Iov = &iov, IovLength = 1 };
+        return Libc.recvmsg(_socket, &header, Libc.MsgDontwait);
     }
 
     public void Kill() => Libc.syscall(Sys.PidfdSendSignal, Pidfd, Libc.SigKill, 0, 0);

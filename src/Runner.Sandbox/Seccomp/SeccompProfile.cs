@@ -86,16 +86,7 @@ public sealed class SeccompProfile
     public static SeccompProfile LoadDefault() => Parse(DefaultText(), "seccomp/default.json");
 
     /// <summary>The text of the default profile: the embedded copy, else the file beside the assembly.</summary>
-    public static string DefaultText()
-    {
-        using var stream = typeof(SeccompProfile).Assembly.GetManifestResourceStream(DefaultResourceName);
-        if (stream is not null)
-        {
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }
-        return File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seccomp", "default.json"));
-    }
+    public static string DefaultText() => System.Text.Encoding.UTF8.GetString(DefaultUtf8());
 
     /// <summary>
     /// <see cref="DefaultText"/> as UTF-8 bytes without a byte-order mark, read straight from
