@@ -25,6 +25,12 @@ internal sealed class CliContext
     public Func<SandboxSpec, SandboxOptions, CancellationToken, SandboxResult> RunSandbox { get; init; } =
         Box.Run;
 
+    /// <summary>
+    /// Whether <c>runner run</c> hands its run to a resident engine (<c>runner engine</c>, found
+    /// through RUNNER_ENGINE) before <see cref="RunSandbox"/>; the real CLI does, tests opt in.
+    /// </summary>
+    public bool UseEngine { get; init; }
+
     public Func<JudgeRequest, JudgeOptions, IProgress<JudgeProgress>?, CancellationToken, JudgeReport> RunJudge { get; init; } =
         JudgePipeline.Run;
 

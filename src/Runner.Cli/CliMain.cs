@@ -30,6 +30,7 @@ internal static class CliMain
             Out = stdout,
             Error = Console.Error,
             ErrorIsTerminal = !Console.IsErrorRedirected,
+            UseEngine = true,
             Cancellation = cancel.Token,
         };
         return Run(args, context);
@@ -80,6 +81,8 @@ internal static class CliMain
                 return LanguagesCommand.Execute(rest, context);
             case "setup":
                 return SetupCommand.Execute(rest, context);
+            case "engine":
+                return EngineCommand.Execute(rest, context);
             case "-h" or "--help" or "help":
                 HelpText.Write(context.Out);
                 return ExitCodes.Ok;
@@ -90,7 +93,7 @@ internal static class CliMain
             default:
                 throw args[0].StartsWith('-')
                     ? new CliUsageException(args[0], "unknown option; try 'runner --help'")
-                    : new CliUsageException(args[0], "unknown command; expected 'run', 'judge', 'languages', 'check' or 'setup'");
+                    : new CliUsageException(args[0], "unknown command; expected 'run', 'judge', 'languages', 'check', 'setup' or 'engine'");
         }
     }
 

@@ -11,6 +11,7 @@ internal static class HelpText
           runner languages [--json] [--rootfs DIR] [--languages FILE]
           runner check
           runner setup --user NAME [--cgroup-parent NAME] [--cgroup-root DIR]
+          runner engine [--socket PATH] [--warm-boxes N]
           runner --help | --version
 
         Run PROGRAM in a fresh sandbox and report how it ended.
@@ -56,6 +57,8 @@ internal static class HelpText
           RUNNER_SLOTS           concurrent boxes on this host (default: one per core)
           RUNNER_STATE_DIR       slot locks and mount points (default /run/runner or $XDG_RUNTIME_DIR/runner)
           RUNNER_LAUNCHER        clone boxes from runner-launcher (process, default) or from runner itself (in-process)
+          RUNNER_ENGINE          'runner run' hands its run to the resident 'runner engine' listening in the state
+                                 directory if there is one (default), to the one at this socket path, or never (off)
 
         Judge options ('runner judge'; see README.md, section "Judging"):
           --language ID          a language id from 'runner languages'
@@ -76,6 +79,8 @@ internal static class HelpText
           Exit status: 0 accepted, 1 any other verdict, 2 bad usage or internal_error.
 
         'runner check' reports what this host supports and exits 0 only if a run can work.
+        'runner engine' stays resident with boxes prepared ahead (default: one per core) and runs what
+        'runner run' hands it, until SIGINT or SIGTERM; it listens on STATE_DIR/engine.sock by default.
         """;
 
     public static string Version =>

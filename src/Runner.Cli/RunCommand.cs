@@ -18,6 +18,7 @@ internal static class RunCommand
         }
 
         var options = EnvironmentOptions.Read(context.GetEnvironmentVariable);
+        var engine = context.UseEngine ? EngineClient.Find(context.GetEnvironmentVariable, options) : null;
         var spec = request.Spec;
         SandboxResult result;
         try
@@ -25,7 +26,8 @@ internal static class RunCommand
             // Validating here as well as in the engine keeps bad values a usage error (exit 2,
             // no JSON) even if an engine build were to report them as an internal error.
             spec.Validate();
-            result = context.RunSandbox(spec, options, context.Cancellation);
+            result = (engine is null ? null : EngineClient.Run(engine, spec, options, context.Cancellation))
+                ?? context.RunSandbox(spec, options, context.Cancellation);
         }
         catch (SandboxSpecException e)
         {
@@ -35,7 +37,7 @@ internal static class RunCommand
         {
             result = Failure("interrupted before the run finished");
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not CliUsageException)
         {
             // The engine reports run faults in its result; anything thrown is a bug or a missing
             // piece, and scripts using --json still deserve one JSON object for it.

@@ -97,6 +97,19 @@ public static class Box
     public static string? LastTeardownFailure => BoxTeardown.LastFailure;
 
     /// <summary>
+    /// The state directory boxes run with these options share (slot locks, mount points; a
+    /// resident engine's socket): <see cref="SandboxOptions.StateDirectory"/>, or /run/runner for
+    /// root and $XDG_RUNTIME_DIR/runner otherwise. With <paramref name="prepare"/>, it is created
+    /// and checked to be owned by this uid and writable by nobody else.
+    /// </summary>
+    public static string StateDirectoryOf(SandboxOptions options, bool prepare = false)
+    {
+        var directory = StateDirectory.Resolve(options);
+        if (prepare) StateDirectory.Prepare(directory);
+        return directory;
+    }
+
+    /// <summary>
     /// The cgroup version is detected once per options value, and box cgroups that a killed
     /// launcher left behind are swept then (see <see cref="BoxSlot.SweepOrphans"/>).
     /// </summary>

@@ -23,6 +23,7 @@ public readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, long Siz
     public bool IsRegularFile => (Mode & Libc.SIfmt) == Libc.SIfreg;
     public bool IsDirectory => (Mode & Libc.SIfmt) == Libc.SIfdir;
     public bool IsCharacterDevice => (Mode & Libc.SIfmt) == Libc.SIfchr;
+    public bool IsSocket => (Mode & Libc.SIfmt) == Libc.SIfsock;
 
     /// <summary>fstat of an open file; null with errno set on failure.</summary>
     public static FileStatus? Of(int fd) => At(fd, "", Libc.AtEmptyPath);

@@ -140,7 +140,7 @@ internal static unsafe partial class Libc
     public const int OCloexec = 0x80000, OPath = 0x200000;
     public const int AtFdcwd = -100, AtSymlinkNofollow = 0x100, AtEmptyPath = 0x1000, AtRemovedir = 0x200;
     public const int FGetfl = 3, FSetfl = 4, FDupfdCloexec = 1030;
-    public const uint SIfmt = 0xF000, SIfreg = 0x8000, SIfchr = 0x2000, SIfdir = 0x4000;
+    public const uint SIfmt = 0xF000, SIfreg = 0x8000, SIfchr = 0x2000, SIfdir = 0x4000, SIfsock = 0xC000;
     public const uint MfdCloexec = 1;
 
     // linux/openat2.h

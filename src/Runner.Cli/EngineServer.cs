@@ -1,0 +1,212 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Runner.Sandbox;
+using Runner.Sandbox.HostFiles;
+
+namespace Runner.Cli;
+
+/// <summary>
+/// A resident engine: a Unix socket on which <c>runner run</c> hands over its run, served from a
+/// warm pool this process keeps (<see cref="SandboxOptions.WarmBoxes"/>). Only this uid may
+/// connect: the socket is mode 0600 and every connection's peer credentials are checked, since
+/// a run can bind any path this uid can read into a box. One thread per connection; a CLI that
+/// hangs up (Ctrl-C, killed) has its program stopped.
+/// </summary>
+internal sealed partial class EngineServer : IDisposable
+{
+    private readonly Socket _listener;
+    private readonly SandboxOptions _options;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _accepting;
+    private readonly object _gate = new();
+    private int _serving;
+    private bool _disposed;
+
+    public string SocketPath { get; }
+
+    private EngineServer(string socketPath, Socket listener, SandboxOptions options)
+    {
+        SocketPath = socketPath;
+        _listener = listener;
+        _options = options;
+        _accepting = AcceptLoop();
+    }
+
+    /// <summary>
+    /// Listens on <paramref name="socketPath"/> and serves runs with <paramref name="options"/>
+    /// (whose <see cref="SandboxOptions.WarmBoxes"/> should be above 0). A socket left there by
+    /// an engine that is gone is replaced; one that answers is an error.
+    /// </summary>
+    /// <exception cref="CliUsageException">Another engine answers on the socket, or it cannot be made.</exception>
+    public static EngineServer Start(string socketPath, SandboxOptions options)
+    {
+        if (FileStatus.OfPathNoFollow(socketPath) is { } existing)
+        {
+            if (!existing.IsSocket)
+                throw new CliUsageException("--socket", $"{socketPath} exists and is not a socket; remove it or name another path");
+            if (Answers(socketPath))
+                throw new CliUsageException("--socket", $"a runner engine already listens on {socketPath}");
+        }
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            // Left by an engine that is gone (checked above: a socket nobody answers on).
+            File.Delete(socketPath);
+            listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+            // Before listen, so nobody connects while it has the umask's mode; the peer check
+            // below holds even then.
+            File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            listener.Listen(64);
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+        {
+            listener.Dispose();
+            throw new CliUsageException("--socket", $"cannot listen on {socketPath}: {e.Message}");
+        }
+        return new EngineServer(socketPath, listener, options);
+    }
+
+    private static bool Answers(string socketPath)
+    {
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(socketPath));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private async Task AcceptLoop()
+    {
+        while (true)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _listener.AcceptAsync(_stopping.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException && _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            lock (_gate) _serving++;
+            new Thread(() => Serve(connection)) { IsBackground = true, Name = "runner engine connection" }.Start();
+        }
+    }
+
+    private void Serve(Socket connection)
+    {
+        try
+        {
+            using (connection)
+            using (var stream = new NetworkStream(connection, ownsSocket: false))
+            {
+                EngineReply reply;
+                if (PeerUid(connection) is var uid && uid != geteuid())
+                    reply = new EngineReply(EngineReplyKind.Refused, $"the engine on {SocketPath} serves uid {geteuid()} only, not uid {uid}");
+                else
+                {
+                    using var body = EngineProtocol.ReadFrame(stream);
+                    if (body is null) return;
+                    reply = Answer(EngineProtocol.ReadRequest(body), connection);
+                }
+                EngineProtocol.WriteFrame(stream, w => EngineProtocol.WriteReply(w, reply));
+            }
+        }
+        catch (Exception e) when (e is SocketException or IOException or InvalidDataException)
+        {
+            // The CLI went away, or did not speak this build's protocol: its run ends with it.
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _serving--;
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    private EngineReply Answer((SandboxOptions Options, SandboxSpec Spec)? request, Socket connection)
+    {
+        if (request is not var (options, spec))
+            return new EngineReply(EngineReplyKind.Refused, $"the engine on {SocketPath} speaks another protocol than this runner; run the same build");
+        if (options with { WarmBoxes = _options.WarmBoxes } != _options)
+            return new EngineReply(EngineReplyKind.Refused, $"the engine on {SocketPath} runs with other RUNNER_* settings than this runner");
+
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        using var watching = new CancellationTokenSource();
+        WatchForHangUp(connection, run, watching.Token);
+        try
+        {
+            return new EngineReply(EngineReplyKind.Result, "", Result: Box.Run(spec, _options, run.Token));
+        }
+        catch (SandboxSpecException e)
+        {
+            return new EngineReply(EngineReplyKind.InvalidSpec, e.Message, Field: e.Field);
+        }
+        catch (OperationCanceledException)
+        {
+            return new EngineReply(EngineReplyKind.Interrupted, "the run was interrupted before it started");
+        }
+        finally
+        {
+            watching.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// The CLI sends nothing after its request; the end of its stream (it shut down its side on
+    /// Ctrl-C, or died) stops the run.
+    /// </summary>
+    private static void WatchForHangUp(Socket connection, CancellationTokenSource run, CancellationToken watching)
+    {
+        connection.ReceiveAsync(new byte[1], SocketFlags.None, watching).AsTask().ContinueWith(received =>
+        {
+            if (!received.IsCompletedSuccessfully) return;
+            try
+            {
+                run.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended as the CLI hung up.
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static int PeerUid(Socket connection)
+    {
+        const int solSocket = 1, soPeerCred = 17;
+        Span<byte> credentials = stackalloc byte[12]; // struct ucred { pid, uid, gid }
+        connection.GetRawSocketOption(solSocket, soPeerCred, credentials);
+        return BinaryPrimitives.ReadInt32LittleEndian(credentials[4..]);
+    }
+
+    /// <summary>Stops accepting, stops the runs in progress, and drains the warm pool: nothing of any box is left.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _stopping.Cancel();
+        _listener.Dispose();
+        _accepting.Wait(TimeSpan.FromSeconds(5));
+        lock (_gate)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (_serving > 0 && DateTime.UtcNow < deadline) Monitor.Wait(_gate, TimeSpan.FromMilliseconds(100));
+        }
+        File.Delete(SocketPath);
+        WarmPool.DrainShared();
+        Box.DrainTeardowns();
+        _stopping.Dispose();
+    }
+
+    [LibraryImport("libc")]
+    private static partial int geteuid();
+}
