@@ -27,8 +27,9 @@ def load():
     return open("/proc/loadavg").read().split()[0]
 
 
-def timer(a, runs, warmup, gap_ms, *argv):
-    out = subprocess.run([a.timer, str(runs), str(warmup), str(gap_ms), *argv], check=True, capture_output=True, text=True).stdout
+def timer(a, runs, warmup, gap_ms, *argv, env=None):
+    out = subprocess.run([a.timer, str(runs), str(warmup), str(gap_ms), *argv], check=True, capture_output=True, text=True,
+                         env={**os.environ, **(env or {})}).stdout
     return json.loads(out)
 
 
@@ -45,8 +46,8 @@ def table(header, rows):
 
 # ---------------------------------------------------------------- launch: /bin/true in a box
 
-def launchers(a):
-    """(name, argv) of every launcher available, bare first. None argv: the in-process engine."""
+def launchers(a, engine_socket):
+    """(name, argv[, environment]) of every launcher available, bare first. A string argv: Runner.Bench's mode."""
     rows = [("bare /bin/true (C fork+exec+wait)", ["/bin/true"]),
             ("unshare (namespaces + /proc only, the floor)",
              ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount", "--net", "--ipc",
@@ -65,13 +66,16 @@ def launchers(a):
                                                    "--cgroup_mem_max", str(256 << 20), "--cgroup_mem_parent", "runner-peers",
                                                    "--cgroup_pids_max", "64", "--cgroup_pids_parent", "runner-peers",
                                                    "--seccomp_string", "ALLOW { } DEFAULT ALLOW", "--", "/bin/true"]))
-    rows.append(("Runner CLI (`runner run`)", [a.cli, "run", "--", "/bin/true"]))
+    rows.append((CLI, [a.cli, "run", "--", "/bin/true"]))
+    rows.append((ENGINE_CLI, [a.cli, "run", "--", "/bin/true"], {"RUNNER_ENGINE": engine_socket}))
     rows.append((INPROCESS, "inprocess"))
     rows.append((COLD, "cold"))
     rows.append((WARM, "warm"))
     return rows
 
 
+CLI = "Runner CLI (`runner run`)"
+ENGINE_CLI = "Runner CLI handing its run to a resident `runner engine`"
 INPROCESS = "Runner in-process, cloned from .NET (Box.Run)"
 COLD = "Runner in-process, cold from runner-launcher (Box.Run)"
 WARM = "Runner in-process, warm box (WarmPool.Run)"
@@ -83,24 +87,47 @@ def inprocess(a, runs, gap_ms, mode):
     return json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout)
 
 
-def launch_rows(a):
+class Engine:
+    """`runner engine` on a socket of the bench's own, with its default warm boxes (one per core)."""
+
+    def __init__(self, a, work):
+        self.socket = os.path.join(work, "engine.sock")
+        self.proc = subprocess.Popen([a.cli, "engine", "--socket", self.socket], stderr=subprocess.PIPE, text=True)
+        line = self.proc.stderr.readline()
+        if not line.startswith("runner engine: listening on"):
+            raise SystemExit(f"fastpath.py: runner engine did not start: {line}{self.proc.stderr.read()}")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+
+
+def launch_rows(a, work):
     results = {}
-    for gap, runs in ((0, a.runs), (200, a.gap_runs)):
-        section(f"/bin/true in a box, {'back-to-back' if gap == 0 else f'{gap} ms between runs'} ({runs} runs, medians)")
-        found = []
-        for name, argv in launchers(a):
-            r = inprocess(a, runs, gap, argv) if isinstance(argv, str) else timer(a, runs, 10 if gap == 0 else 3, gap, *argv)
-            found.append((name, r))
-        med = {n: r["median_ms"] for n, r in found}
-        bare = found[0][1]["median_ms"]
-        bw = next((m for n, m in med.items() if n == "bwrap"), None)
-        table(["launcher", "median", "p90", "x bare /bin/true", "x bwrap", "to execve (median)"],
-              [[n, f"{r['median_ms']:.2f} ms", f"{r['p90_ms']:.2f} ms", f"{r['median_ms'] / bare:.2f}",
-                f"{r['median_ms'] / bw:.2f}" if bw else "-",
-                f"{r['exec_median_ms']:.2f} ms" if "exec_median_ms" in r else "-"] for n, r in found])
-        med["warm to execve"] = next(r["exec_median_ms"] for n, r in found if n == WARM)
-        results[gap] = med
+    engine = Engine(a, work)
+    try:
+        for gap, runs in ((0, a.runs), (200, a.gap_runs)):
+            results[gap] = launch_table(a, gap, runs, engine.socket)
+    finally:
+        engine.stop()
     return results
+
+
+def launch_table(a, gap, runs, engine_socket):
+    section(f"/bin/true in a box, {'back-to-back' if gap == 0 else f'{gap} ms between runs'} ({runs} runs, medians)")
+    found = []
+    for name, argv, *env in launchers(a, engine_socket):
+        r = inprocess(a, runs, gap, argv) if isinstance(argv, str) else timer(a, runs, 10 if gap == 0 else 3, gap, *argv, env=env[0] if env else None)
+        found.append((name, r))
+    med = {n: r["median_ms"] for n, r in found}
+    bare = found[0][1]["median_ms"]
+    bw = next((m for n, m in med.items() if n == "bwrap"), None)
+    table(["launcher", "median", "p90", "x bare /bin/true", "x bwrap", "to execve (median)"],
+          [[n, f"{r['median_ms']:.2f} ms", f"{r['p90_ms']:.2f} ms", f"{r['median_ms'] / bare:.2f}",
+            f"{r['median_ms'] / bw:.2f}" if bw else "-",
+            f"{r['exec_median_ms']:.2f} ms" if "exec_median_ms" in r else "-"] for n, r in found])
+    med["warm to execve"] = next(r["exec_median_ms"] for n, r in found if n == WARM)
+    return med
 
 
 # ---------------------------------------------------------------- judge: python hello, 50 tests
@@ -459,13 +486,15 @@ def main():
                    help="an environment setting of the service (Runner__Queue__HandOff=false), for comparisons")
     a = p.parse_args()
     only = set(a.only.split(","))
+    # Every `runner run` here makes its own box, but for the row that names an engine.
+    os.environ["RUNNER_ENGINE"] = "off"
     print(f"# Runner fast path, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
           f"kernel {os.uname().release}, load average {' '.join(open('/proc/loadavg').read().split()[:3])}")
     goals = []
     with tempfile.TemporaryDirectory(prefix="runner-fastpath-") as work:
         os.chmod(work, 0o755)  # boxes bind directories below it
         if "launch" in only:
-            launch = launch_rows(a)
+            launch = launch_rows(a, work)
             for gap, med in launch.items():
                 when = "back-to-back" if gap == 0 else f"{gap} ms gaps"
                 bw = med.get("bwrap")
@@ -476,8 +505,9 @@ def main():
                     goals.append((f"warm, whole box ≤ 0.5x bwrap, {when}", f"{warm / bw:.2f}x", warm <= 0.5 * bw))
                     goals.append((f"cold in-process ≤ 1.0x bwrap, {when}", f"{cold / bw:.2f}x", cold <= bw))
                     if gap == 0:
-                        cli = med["Runner CLI (`runner run`)"]
+                        cli, engine = med[CLI], med[ENGINE_CLI]
                         goals.append(("CLI ≤ 1.5x bwrap, back-to-back", f"{cli / bw:.2f}x", cli <= 1.5 * bw))
+                        goals.append(("CLI with a resident `runner engine` ≤ 1.5x bwrap, back-to-back", f"{engine / bw:.2f}x", engine <= 1.5 * bw))
         if "judge" in only:
             ratio = judge_rows(a, work)
             goals.append(("judge per test ≤ 1.2x bare python3", f"{ratio:.2f}x", ratio <= 1.2))
