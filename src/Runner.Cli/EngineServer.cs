@@ -18,7 +18,7 @@ internal sealed partial class EngineServer : IDisposable
     private readonly Socket _listener;
     private readonly SandboxOptions _options;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _accepting;
+    private readonly Thread _accepting;
     private readonly object _gate = new();
     private int _serving;
     private bool _disposed;
@@ -30,7 +30,10 @@ internal sealed partial class EngineServer : IDisposable
         SocketPath = socketPath;
         _listener = listener;
         _options = options;
-        _accepting = AcceptLoop();
+        // A thread of its own, blocked in accept(2): a connection reaches its serving thread
+        // without a hop through the epoll thread and the thread pool.
+        _accepting = new Thread(AcceptLoop) { IsBackground = true, Name = "runner engine accept" };
+        _accepting.Start();
     }
 
     /// <summary>
@@ -81,17 +84,22 @@ internal sealed partial class EngineServer : IDisposable
         }
     }
 
-    private async Task AcceptLoop()
+    private void AcceptLoop()
     {
         while (true)
         {
             Socket connection;
             try
             {
-                connection = await _listener.AcceptAsync(_stopping.Token);
+                connection = _listener.Accept();
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException && _stopping.IsCancellationRequested)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException && _stopping.IsCancellationRequested)
             {
+                return;
+            }
+            if (_stopping.IsCancellationRequested)
+            {
+                connection.Dispose();
                 return;
             }
             lock (_gate) _serving++;
@@ -194,8 +202,9 @@ internal sealed partial class EngineServer : IDisposable
         if (_disposed) return;
         _disposed = true;
         _stopping.Cancel();
+        // accept(2) is not woken by closing its socket from another thread; a connection is.
+        if (Answers(SocketPath)) _accepting.Join(TimeSpan.FromSeconds(5));
         _listener.Dispose();
-        _accepting.Wait(TimeSpan.FromSeconds(5));
         lock (_gate)
         {
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
