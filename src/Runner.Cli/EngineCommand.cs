@@ -12,33 +12,21 @@ internal static class EngineCommand
 {
     public static int Execute(IReadOnlyList<string> args, CliContext context)
     {
-        string? socket = null;
-        int? warm = null;
-        for (var i = 0; i < args.Count; i++)
+        var values = CommandOptions.Parse(args, ["--socket", "--warm-boxes"], [], out _, out var help);
+        if (help)
         {
-            var (name, inline) = args[i].Split('=', 2) is [var n, var v] && n.StartsWith("--", StringComparison.Ordinal) ? (n, v) : (args[i], null);
-            string Value() => inline ?? (++i < args.Count ? args[i] : throw new CliUsageException(name, "expected a value"));
-            switch (name)
-            {
-                case "-h" or "--help":
-                    HelpText.Write(context.Out);
-                    return ExitCodes.Ok;
-                case "--socket" when socket is null:
-                    socket = Value();
-                    if (!Path.IsPathRooted(socket)) socket = Path.GetFullPath(socket, context.CurrentDirectory);
-                    break;
-                case "--warm-boxes" when warm is null:
-                    var text = Value();
-                    warm = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= MaxWarmBoxes
-                        ? count
-                        : throw new CliUsageException(name, $"expected a whole number from 1 to {MaxWarmBoxes}, got '{text}'");
-                    break;
-                case "--socket" or "--warm-boxes":
-                    throw new CliUsageException(name, "given more than once");
-                default:
-                    throw new CliUsageException(args[i], "unexpected argument; 'runner engine' takes [--socket PATH] [--warm-boxes N]");
-            }
+            HelpText.Write(context.Out);
+            return ExitCodes.Ok;
         }
+        string? socket = null;
+        if (values.TryGetValue("--socket", out var path))
+            socket = path.Length > 0 && !path.Contains('\0') ? Path.GetFullPath(path, context.CurrentDirectory)
+                : throw new CliUsageException("--socket", "expected a path");
+        int? warm = null;
+        if (values.TryGetValue("--warm-boxes", out var text))
+            warm = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= MaxWarmBoxes
+                ? count
+                : throw new CliUsageException("--warm-boxes", $"expected a whole number from 1 to {MaxWarmBoxes}, got '{text}'");
 
         var options = EnvironmentOptions.Read(context.GetEnvironmentVariable) with { WarmBoxes = warm ?? Environment.ProcessorCount };
         socket ??= Path.Combine(StateDirectory(options), EngineProtocol.SocketName);

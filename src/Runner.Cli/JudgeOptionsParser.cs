@@ -15,7 +15,7 @@ internal static class JudgeOptionsParser
 {
     public static JudgeArguments ParseJudge(IReadOnlyList<string> args, string currentDirectory)
     {
-        var values = Parse(args, ["--language", "--source", "--tests", "--time", "--wall-time", "--memory", "--output-limit",
+        var values = CommandOptions.Parse(args, ["--language", "--source", "--tests", "--time", "--wall-time", "--memory", "--output-limit",
             "--checker", "--interactor", "--rootfs", "--languages"], ["--json", "--stop-on-failure"], out var flags, out var help);
         if (help) return new JudgeArguments("", "", "", JudgeDefaults.RunLimits, "lines", false, false, null, null, Help: true);
         string Required(string name) => values.TryGetValue(name, out var v) ? v
@@ -61,45 +61,11 @@ internal static class JudgeOptionsParser
     public static (bool Json, string? RootfsPath, string? LanguagesPath, bool Help) ParseLanguages(
         IReadOnlyList<string> args, string currentDirectory)
     {
-        var values = Parse(args, ["--rootfs", "--languages"], ["--json"], out var flags, out var help);
+        var values = CommandOptions.Parse(args, ["--rootfs", "--languages"], ["--json"], out var flags, out var help);
         return (flags.Contains("--json"),
             values.TryGetValue("--rootfs", out var rootfs) ? HostPath("--rootfs", rootfs, currentDirectory) : null,
             values.TryGetValue("--languages", out var languages) ? HostPath("--languages", languages, currentDirectory) : null,
             help);
-    }
-
-    private static Dictionary<string, string> Parse(IReadOnlyList<string> args, string[] valued, string[] switches,
-        out HashSet<string> flags, out bool help)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        flags = new HashSet<string>(StringComparer.Ordinal);
-        help = false;
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (arg is "-h" or "--help")
-            {
-                help = true;
-                return values;
-            }
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-                throw new CliUsageException(arg, "unexpected argument");
-            var eq = arg.IndexOf('=');
-            var name = eq < 0 ? arg : arg[..eq];
-            if (switches.Contains(name))
-            {
-                if (eq >= 0) throw new CliUsageException(name, "takes no value");
-                if (!flags.Add(name)) throw new CliUsageException(name, "given more than once");
-                continue;
-            }
-            if (!valued.Contains(name)) throw new CliUsageException(name, "unknown option");
-            string value;
-            if (eq >= 0) value = arg[(eq + 1)..];
-            else if (i + 1 < args.Count) value = args[++i];
-            else throw new CliUsageException(name, "missing value");
-            if (!values.TryAdd(name, value)) throw new CliUsageException(name, "given more than once");
-        }
-        return values;
     }
 
     private static double Seconds(string option, string value)

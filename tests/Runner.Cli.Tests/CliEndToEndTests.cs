@@ -8,19 +8,11 @@ public class CliEndToEndTests
 {
     private static readonly string Runner = Path.Combine(AppContext.BaseDirectory, "runner");
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(IEnumerable<string> argv, IDictionary<string, string>? env = null)
+    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(IEnumerable<string> argv, IDictionary<string, string>? env = null)
     {
-        var argvList = argv.ToList();
-        var start = new ProcessStartInfo(argvList[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in argvList.Skip(1)) start.ArgumentList.Add(arg);
-        start.Environment["RUNNER_CGROUP_PARENT"] = "runner-cli-tests";
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) start.Environment[k] = v;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        var all = new Dictionary<string, string> { ["RUNNER_CGROUP_PARENT"] = "runner-cli-tests" };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) all[k] = v;
+        return ChildProcess.RunAsync(argv, all);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public class CliMainTests
     public void An_unknown_command_is_a_usage_error_naming_it()
     {
         Assert.Equal(2, cli.Run("exec", "--", "p"));
-        Assert.Equal("runner: exec: unknown command; expected 'run', 'judge', 'languages', 'check' or 'setup'\n", cli.Stderr);
+        Assert.Equal("runner: exec: unknown command; expected 'run', 'judge', 'languages', 'check', 'setup' or 'engine'\n", cli.Stderr);
     }
 
     [Theory]

@@ -63,6 +63,20 @@ public sealed class EngineTests : IDisposable
         Assert.StartsWith("runner: RUNNER_ENGINE: expected 'off' or the absolute path", relative.Stderr);
     }
 
+    [Theory]
+    [InlineData("--warm-boxes", "0", "runner: --warm-boxes: expected a whole number from 1 to 64, got '0'")]
+    [InlineData("--warm-boxes", "65", "runner: --warm-boxes: expected a whole number from 1 to 64, got '65'")]
+    [InlineData("--socket", "", "runner: --socket: expected a path")]
+    [InlineData("--bogus", "1", "runner: --bogus: unknown option")]
+    public void A_bad_engine_argument_exits_2_with_one_line_naming_it(string option, string value, string message)
+    {
+        var cli = new TestCli();
+
+        Assert.Equal(2, cli.Run("engine", option, value));
+
+        Assert.Equal(message + "\n", cli.Stderr);
+    }
+
     [Fact]
     public void Without_RUNNER_ENGINE_runner_run_asks_the_engine_in_the_state_directory_and_runs_the_box_itself_when_none_answers()
     {
@@ -183,20 +197,8 @@ public sealed class EngineTests : IDisposable
         return output.Trim();
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(IEnumerable<string> argv, string engine)
-    {
-        var list = argv.ToList();
-        var start = new ProcessStartInfo(list[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in list.Skip(1)) start.ArgumentList.Add(arg);
-        start.Environment["RUNNER_CGROUP_PARENT"] = CgroupParent;
-        start.Environment[EngineClient.Variable] = engine;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(IEnumerable<string> argv, string engine) =>
+        ChildProcess.RunAsync(argv, new Dictionary<string, string> { ["RUNNER_CGROUP_PARENT"] = CgroupParent, [EngineClient.Variable] = engine });
 
     /// <summary><c>runner engine</c> as a process of its own, stopped with SIGTERM.</summary>
     private sealed class EngineProcess : IDisposable
