@@ -44,12 +44,45 @@ internal static unsafe class CgroupFile
 
     public static string ReadText(string path) => File.ReadAllText(path);
 
-    /// <summary>A file holding one number, read into a stack buffer (no FileStream, no flock).</summary>
-    public static long ReadLong(string path)
+    /// <summary>A file holding one number: one open, pread(2) into a stack buffer, close (no FileStream, no flock).</summary>
+    public static long ReadLong(string path) => ReadLong(path, mayBeAbsent: false)!.Value;
+
+    /// <summary>
+    /// Like <see cref="ReadLong"/>, or null when the file does not exist (a counter this kernel
+    /// lacks): the open answers both, so there is no stat of the file first.
+    /// </summary>
+    public static long? ReadLongIfPresent(string path) => ReadLong(path, mayBeAbsent: true);
+
+    private static long? ReadLong(string path, bool mayBeAbsent)
     {
-        Span<byte> buffer = stackalloc byte[NumberBuffer];
-        var n = ReadSmall(NullTerminated(path), buffer);
-        return n < 0 ? throw new IOException($"cannot read {path}: {ErrnoName.Describe(-n)}") : ParseNumber(buffer[..n], path);
+        var fd = OpenToRead(path, mayBeAbsent);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ReadLongAt(fd, path);
+        }
+        finally
+        {
+            _ = Libc.close(fd);
+        }
+    }
+
+    /// <summary>Value of the line "<paramref name="key"/> N" in a flat-keyed file, or null.</summary>
+    public static long? ReadKeyed(string path, ReadOnlySpan<byte> key)
+    {
+        var fd = OpenToRead(path, mayBeAbsent: false);
+        try
+        {
+            return ReadKeyedAt(fd, key, path);
+        }
+        finally
+        {
+            _ = Libc.close(fd);
+        }
     }
 
     /// <summary>
@@ -67,7 +100,7 @@ internal static unsafe class CgroupFile
     {
         Span<byte> buffer = stackalloc byte[NumberBuffer];
         var n = PreadFromStart(fd, buffer);
-        return n < 0 ? throw new IOException($"cannot read {path}: {ErrnoName.Describe(-n)}") : ParseNumber(buffer[..n], path);
+        return n < 0 ? throw ReadFailed(path, -n) : ParseNumber(buffer[..n], path);
     }
 
     /// <summary>Like <see cref="ReadKeyed"/>, of a flat-keyed control file held open (<see cref="OpenForReads"/>).</summary>
@@ -75,8 +108,23 @@ internal static unsafe class CgroupFile
     {
         Span<byte> buffer = stackalloc byte[4096];
         var n = PreadFromStart(fd, buffer);
-        return n < 0 ? throw new IOException($"cannot read {path}: {ErrnoName.Describe(-n)}") : FindKeyed(buffer[..n], key);
+        return n < 0 ? throw ReadFailed(path, -n) : FindKeyed(buffer[..n], key);
     }
+
+    /// <summary>The fd, or -1 when the file does not exist and <paramref name="mayBeAbsent"/>.</summary>
+    private static int OpenToRead(string path, bool mayBeAbsent)
+    {
+        var fd = OpenForReads(path);
+        if (fd >= 0)
+        {
+            return fd;
+        }
+
+        var errno = Libc.Errno;
+        return mayBeAbsent && errno == Errno.ENOENT ? -1 : throw ReadFailed(path, errno);
+    }
+
+    private static IOException ReadFailed(string path, int errno) => new($"cannot read {path}: {ErrnoName.Describe(errno)}");
 
     private const int NumberBuffer = 64;
 
@@ -116,19 +164,6 @@ internal static unsafe class CgroupFile
         }
 
         return total;
-    }
-
-    /// <summary>Value of the line "<paramref name="key"/> N" in a flat-keyed file, or null.</summary>
-    public static long? ReadKeyed(string path, string key)
-    {
-        Span<byte> buffer = stackalloc byte[4096];
-        var n = ReadSmall(NullTerminated(path), buffer);
-        if (n < 0)
-        {
-            throw new IOException($"cannot read {path}: {ErrnoName.Describe(-n)}");
-        }
-
-        return FindKeyed(buffer[..n], Encoding.ASCII.GetBytes(key));
     }
 
     public static List<int> ReadPids(string path)

@@ -46,9 +46,10 @@ internal sealed class CgroupV1Box : IBoxCgroup
         _writeLimits(limits);
     }
 
-    internal bool HasPidsPeak => File.Exists(Path.Combine(_pids, "pids.peak"));
+    // The counters opened (OpenCounters) already say which files this kernel has.
+    internal bool HasPidsPeak => OpenedCounters().PidsPeak >= 0;
 
-    internal bool HasSplitCpuUsage => File.Exists(Path.Combine(_cpuacct, "cpuacct.usage_user"));
+    internal bool HasSplitCpuUsage => OpenedCounters().User >= 0;
 
     public void AddProcess(int pid)
     {
@@ -108,16 +109,17 @@ internal sealed class CgroupV1Box : IBoxCgroup
             PidsPeak: CgroupFile.OpenForReads(Path.Combine(_pids, "pids.peak")));
     }
 
-    public long ReadCpuNanoseconds()
+    private Counters OpenedCounters()
     {
         OpenCounters();
-        return CgroupFile.ReadLongAt(_counters!.Usage, "cpuacct.usage");
+        return _counters!;
     }
+
+    public long ReadCpuNanoseconds() => CgroupFile.ReadLongAt(OpenedCounters().Usage, "cpuacct.usage");
 
     public CgroupUsage ReadUsage()
     {
-        OpenCounters();
-        var c = _counters!;
+        var c = OpenedCounters();
         long user, system;
         if (c.User >= 0)
         {

@@ -139,23 +139,15 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
         return dir;
     }
 
-    /// <remarks>
-    /// Plain loops: every `runner run` starts with this (the orphan sweep), and in the NativeAOT
-    /// CLI a LINQ chain's first use resolves its generic virtual methods at run time (0.1 ms, perf).
-    /// </remarks>
     public IReadOnlyList<string> ExistingBoxes()
     {
+        // Co-mounted controllers share a directory: list it once. Plain loops, as in CgroupTree.AddBoxesIn.
         var found = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var mount in mounts.Values)
         {
             var dir = Path.Combine(mount, parent);
-            if (!seen.Add(dir) || !CgroupTree.MayHaveSubdirectories(dir) || !Directory.Exists(dir)) continue;
-            foreach (var child in Directory.EnumerateDirectories(dir))
-            {
-                var name = Path.GetFileName(child);
-                if (CgroupNames.IsBox(name) && !found.Contains(name)) found.Add(name);
-            }
+            if (seen.Add(dir)) CgroupTree.AddBoxesIn(dir, found);
         }
         return found;
     }
@@ -185,7 +177,7 @@ internal sealed class CgroupV1Hierarchy(string root, IReadOnlyDictionary<string,
             lines.Add(File.Exists(Path.Combine(memory, "memory.memsw.limit_in_bytes"))
                 ? "swap accounting: on (memory.memsw.limit_in_bytes = memory limit)"
                 : "swap accounting: off (no memory.memsw.*; boot with swapaccount=1). Using memory.swappiness=0 instead");
-            lines.Add(CgroupFile.ReadKeyed(Path.Combine(memory, "memory.oom_control"), "oom_kill") is null
+            lines.Add(CgroupFile.ReadKeyed(Path.Combine(memory, "memory.oom_control"), "oom_kill"u8) is null
                 ? "OOM kill count: not available on this kernel (memory.oom_control has no oom_kill)"
                 : "OOM kill count: memory.oom_control oom_kill");
             lines.Add(probe.HasPidsPeak ? "pids.peak: available" : "pids.peak: not available on this kernel");

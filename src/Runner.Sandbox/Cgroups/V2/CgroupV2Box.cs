@@ -76,15 +76,16 @@ internal sealed class CgroupV2Box : IBoxCgroup
     public CgroupUsage ReadUsage()
     {
         var stat = Path.Combine(Directory, "cpu.stat");
-        var user = (CgroupFile.ReadKeyed(stat, "user_usec") ?? 0) * 1000;
-        var system = (CgroupFile.ReadKeyed(stat, "system_usec") ?? 0) * 1000;
-        var total = (CgroupFile.ReadKeyed(stat, "usage_usec") ?? 0) * 1000;
+        var user = (CgroupFile.ReadKeyed(stat, "user_usec"u8) ?? 0) * 1000;
+        var system = (CgroupFile.ReadKeyed(stat, "system_usec"u8) ?? 0) * 1000;
+        var total = (CgroupFile.ReadKeyed(stat, "usage_usec"u8) ?? 0) * 1000;
 
-        long? peak = HasMemoryPeak ? CgroupFile.ReadLong(Path.Combine(Directory, "memory.peak")) : null;
+        // Null on kernels without the counter (memory.peak < 5.19, pids.peak < 6.1).
+        var peak = CgroupFile.ReadLongIfPresent(Path.Combine(Directory, "memory.peak"));
 
         // memory.events (not .local) also counts OOM kills in cgroups the box may have created.
-        var oomKills = CgroupFile.ReadKeyed(Path.Combine(Directory, "memory.events"), "oom_kill") ?? 0;
-        long? pidsPeak = HasPidsPeak ? CgroupFile.ReadLong(Path.Combine(Directory, "pids.peak")) : null;
+        var oomKills = CgroupFile.ReadKeyed(Path.Combine(Directory, "memory.events"), "oom_kill"u8) ?? 0;
+        var pidsPeak = CgroupFile.ReadLongIfPresent(Path.Combine(Directory, "pids.peak"));
         return new CgroupUsage(user, system, total, peak, oomKills > 0, pidsPeak);
     }
 
@@ -134,7 +135,7 @@ internal sealed class CgroupV2Box : IBoxCgroup
         while (true)
         {
             var empty = File.Exists(events)
-                ? CgroupFile.ReadKeyed(events, "populated") == 0
+                ? CgroupFile.ReadKeyed(events, "populated"u8) == 0
                 : CgroupFile.ReadPids(procs).Count == 0;
             if (empty)
             {

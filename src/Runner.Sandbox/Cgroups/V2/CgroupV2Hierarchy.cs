@@ -50,15 +50,8 @@ internal sealed class CgroupV2Hierarchy(string root, string parent, CgroupSystem
 
     public IReadOnlyList<string> ExistingBoxes()
     {
-        // Plain loops, as in CgroupV1Hierarchy.ExistingBoxes.
-        var dir = Path.Combine(root, parent);
         var found = new List<string>();
-        if (!CgroupTree.MayHaveSubdirectories(dir) || !Directory.Exists(dir)) return found;
-        foreach (var child in Directory.EnumerateDirectories(dir))
-        {
-            var name = Path.GetFileName(child);
-            if (CgroupNames.IsBox(name)) found.Add(name);
-        }
+        CgroupTree.AddBoxesIn(Path.Combine(root, parent), found);
         return found;
     }
 
