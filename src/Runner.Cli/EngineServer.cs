@@ -15,8 +15,8 @@ namespace Runner.Cli;
 /// </summary>
 internal sealed partial class EngineServer : IDisposable
 {
-    private readonly Socket _listener;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    private readonly Socket _listener;
     private readonly SandboxOptions _options;
     private readonly string _mountNamespace = EngineRequest.MountNamespaceOfThisProcess();
     private readonly CancellationTokenSource _stopping = new();
