@@ -57,7 +57,8 @@ internal static partial class EngineClient
                 $"no runner engine answers on {target.SocketPath} ({error}); start one with 'runner engine' or unset {Variable}");
         }
         using var connection = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.ReadWrite, bufferSize: 0);
-        EngineProtocol.WriteFrame(connection, w => EngineProtocol.WriteRequest(w, options, spec));
+        EngineProtocol.WriteFrame(connection, w => EngineProtocol.WriteRequest(w,
+            new EngineRequest(options, spec, EngineRequest.MountNamespaceOfThisProcess())));
         EngineReply reply;
         using (cancellationToken.Register(() => shutdown(fd, ShutWrite)))
         {

@@ -50,9 +50,11 @@ internal static class EngineProtocol
         return new BinaryReader(new MemoryStream(body), CliMain.Utf8);
     }
 
-    public static void WriteRequest(BinaryWriter w, SandboxOptions options, SandboxSpec spec)
+    public static void WriteRequest(BinaryWriter w, EngineRequest request)
     {
+        var (options, spec) = (request.Options, request.Spec);
         w.Write(Protocol);
+        w.Write(request.MountNamespace);
         w.Write(options.FirstBoxUid);
         w.Write(options.SlotCount);
         w.Write(options.SlotWait.Ticks);
@@ -96,9 +98,10 @@ internal static class EngineProtocol
     }
 
     /// <summary>Null when the request is of another protocol.</summary>
-    public static (SandboxOptions Options, SandboxSpec Spec)? ReadRequest(BinaryReader r)
+    public static EngineRequest? ReadRequest(BinaryReader r)
     {
         if (r.ReadInt32() != Protocol) return null;
+        var mountNamespace = r.ReadString();
         var options = new SandboxOptions
         {
             FirstBoxUid = r.ReadInt32(),
@@ -143,7 +146,7 @@ internal static class EngineProtocol
             Hostname = r.ReadString(),
             RootfsPath = ReadOptionalString(r),
         };
-        return (options, spec);
+        return new EngineRequest(options, spec, mountNamespace);
     }
 
     public static void WriteReply(BinaryWriter w, EngineReply reply)
@@ -251,6 +254,13 @@ internal static class EngineProtocol
     private static string? ReadOptionalString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
 
     private static int? ReadOptionalInt(BinaryReader r) => r.ReadBoolean() ? r.ReadInt32() : null;
+}
+
+/// <param name="Options">The host-wide settings the CLI read from its environment; the engine runs only with its own.</param>
+/// <param name="MountNamespace">The CLI's (the link /proc/self/ns/mnt names): its paths name the same files only in the same one.</param>
+internal sealed record EngineRequest(SandboxOptions Options, SandboxSpec Spec, string MountNamespace)
+{
+    public static string MountNamespaceOfThisProcess() => new FileInfo("/proc/self/ns/mnt").LinkTarget ?? "";
 }
 
 internal enum EngineReplyKind : byte

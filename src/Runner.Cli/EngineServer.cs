@@ -15,8 +15,10 @@ namespace Runner.Cli;
 /// </summary>
 internal sealed partial class EngineServer : IDisposable
 {
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
     private readonly Socket _listener;
     private readonly SandboxOptions _options;
+    private readonly string _mountNamespace = EngineRequest.MountNamespaceOfThisProcess();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _accepting;
     private readonly object _gate = new();
@@ -119,8 +121,12 @@ internal sealed partial class EngineServer : IDisposable
                     reply = new EngineReply(EngineReplyKind.Refused, $"the engine on {SocketPath} serves uid {geteuid()} only, not uid {uid}");
                 else
                 {
+                    // A CLI writes its request as soon as it connects; a connection that sends
+                    // nothing must not hold a thread (and the engine's shutdown) for ever.
+                    connection.ReceiveTimeout = (int)RequestTimeout.TotalMilliseconds;
                     using var body = EngineProtocol.ReadFrame(stream);
                     if (body is null) return;
+                    connection.ReceiveTimeout = 0;
                     reply = Answer(EngineProtocol.ReadRequest(body), connection);
                 }
                 EngineProtocol.WriteFrame(stream, w => EngineProtocol.WriteReply(w, reply));
@@ -140,10 +146,12 @@ internal sealed partial class EngineServer : IDisposable
         }
     }
 
-    private EngineReply Answer((SandboxOptions Options, SandboxSpec Spec)? request, Socket connection)
+    private EngineReply Answer(EngineRequest? request, Socket connection)
     {
-        if (request is not var (options, spec))
+        if (request is not var (options, spec, mountNamespace))
             return new EngineReply(EngineReplyKind.Refused, $"the engine on {SocketPath} speaks another protocol than this runner; run the same build");
+        if (mountNamespace != _mountNamespace)
+            return new EngineReply(EngineReplyKind.Refused, $"the engine on {SocketPath} runs in another mount namespace ({_mountNamespace}, this runner is in {mountNamespace}), where this runner's paths would name other files");
         if (options with { WarmBoxes = _options.WarmBoxes } != _options)
             return new EngineReply(EngineReplyKind.Refused, $"the engine on {SocketPath} runs with other RUNNER_* settings than this runner");
 

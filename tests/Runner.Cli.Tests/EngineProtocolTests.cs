@@ -73,10 +73,11 @@ public class EngineProtocolTests
     {
         // Every value above differs from its default, so a property the wire forgot comes back
         // with its default and the comparison names it.
-        var (options, spec) = RoundTrip(w => EngineProtocol.WriteRequest(w, Options, Spec), EngineProtocol.ReadRequest)!.Value;
+        var request = RoundTrip(w => EngineProtocol.WriteRequest(w, new EngineRequest(Options, Spec, "mnt:[4026531841]")), EngineProtocol.ReadRequest)!;
 
-        AssertSameProperties(Options, options);
-        AssertSameProperties(Spec, spec);
+        AssertSameProperties(Options, request.Options);
+        AssertSameProperties(Spec, request.Spec);
+        Assert.Equal("mnt:[4026531841]", request.MountNamespace);
     }
 
     [Fact]

@@ -112,6 +112,22 @@ public sealed class EngineTests : IDisposable
     }
 
     [Fact]
+    public void A_run_from_another_mount_namespace_is_refused_since_its_paths_would_name_other_files()
+    {
+        using var server = EngineServer.Start(SocketPath, Options);
+        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        client.Connect(new UnixDomainSocketEndPoint(SocketPath));
+        using var stream = new NetworkStream(client);
+
+        EngineProtocol.WriteFrame(stream, w => EngineProtocol.WriteRequest(w, new EngineRequest(Options, new SandboxSpec { Argv = ["/bin/true"] }, "mnt:[1]")));
+        using var body = EngineProtocol.ReadFrame(stream)!;
+        var reply = EngineProtocol.ReadReply(body);
+
+        Assert.Equal(EngineReplyKind.Refused, reply.Kind);
+        Assert.Contains("another mount namespace", reply.Message);
+    }
+
+    [Fact]
     public void Cancelling_runner_run_stops_its_program_in_the_engine_and_the_result_still_comes_back()
     {
         using var server = EngineServer.Start(SocketPath, Options);
