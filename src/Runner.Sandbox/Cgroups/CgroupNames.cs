@@ -20,8 +20,10 @@ internal static class CgroupNames
     public static bool TrySlotOf(string name, out int slot)
     {
         slot = -1;
-        return name.StartsWith("box-", StringComparison.Ordinal) && name.Length > 4 && name[4..].All(char.IsAsciiDigit)
-            && int.TryParse(name[4..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out slot);
+        // NumberStyles.None takes digits only (no sign, space or separator); no LINQ on the
+        // CLI's start-up path, where the orphan sweep calls this.
+        return name.StartsWith("box-", StringComparison.Ordinal)
+            && int.TryParse(name.AsSpan(4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out slot);
     }
 
     public static void ValidateParent(string parent) => new SandboxOptions { CgroupParent = parent }.Validate();
