@@ -1,18 +1,16 @@
-using System.Runtime.InteropServices;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Runner.Sandbox;
 using Runner.Sandbox.HostFiles;
+using Runner.Sandbox.Native;
 
 namespace Runner.Cli;
 
 /// <summary>
 /// <c>runner run</c>'s side of a resident engine (<c>runner engine</c>): it sends the run and
 /// prints the reply, so the box comes from the engine's warm pool and the CLI makes none. The
-/// socket is made with libc directly: System.Net.Sockets starts an epoll thread and probes the
-/// address families on first use, start-up a one-shot CLI does not need.
+/// socket is <see cref="UnixSocket"/>'s, not System.Net.Sockets'.
 /// </summary>
-internal static partial class EngineClient
+internal static class EngineClient
 {
     public const string Variable = "RUNNER_ENGINE";
 
@@ -48,7 +46,7 @@ internal static partial class EngineClient
     /// </summary>
     public static SandboxResult? Run(Target target, SandboxSpec spec, SandboxOptions options, CancellationToken cancellationToken)
     {
-        var fd = Connect(target.SocketPath, out var error);
+        var fd = UnixSocket.Connect(target.SocketPath, out var error);
         if (fd < 0)
         {
             // A socket left by an engine that was killed, or one that is not ours to use.
@@ -60,7 +58,7 @@ internal static partial class EngineClient
         EngineProtocol.WriteFrame(connection, w => EngineProtocol.WriteRequest(w,
             new EngineRequest(options, spec, EngineRequest.MountNamespaceOfThisProcess())));
         EngineReply reply;
-        using (cancellationToken.Register(() => shutdown(fd, ShutWrite)))
+        using (cancellationToken.Register(() => UnixSocket.ShutdownWrite(fd)))
         {
             using var body = EngineProtocol.ReadFrame(connection)
                 ?? throw new IOException($"the runner engine on {target.SocketPath} closed the connection without a result");
@@ -75,42 +73,4 @@ internal static partial class EngineClient
             _ => null,
         };
     }
-
-    private const int AfUnix = 1, SockStream = 1, SockCloexec = 0x80000, ShutWrite = 1, SunPathLength = 108;
-
-    /// <summary>A connected socket's fd, or -1 with <paramref name="error"/> saying why.</summary>
-    private static unsafe int Connect(string path, out string error)
-    {
-        var bytes = Encoding.UTF8.GetBytes(path);
-        if (bytes.Length >= SunPathLength)
-        {
-            error = $"a socket path must be shorter than {SunPathLength} bytes";
-            return -1;
-        }
-        var address = stackalloc byte[2 + SunPathLength];
-        new Span<byte>(address, 2 + SunPathLength).Clear();
-        address[0] = AfUnix;
-        bytes.CopyTo(new Span<byte>(address + 2, SunPathLength));
-        var fd = socket(AfUnix, SockStream | SockCloexec, 0);
-        if (fd >= 0 && connect(fd, address, 2 + bytes.Length + 1) == 0)
-        {
-            error = "";
-            return fd;
-        }
-        error = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
-        if (fd >= 0) close(fd);
-        return -1;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static unsafe partial int connect(int fd, byte* address, int length);
-
-    [LibraryImport("libc")]
-    private static partial int shutdown(int fd, int how);
-
-    [LibraryImport("libc")]
-    private static partial int close(int fd);
 }

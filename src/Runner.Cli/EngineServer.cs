@@ -1,8 +1,7 @@
-using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Runner.Sandbox;
 using Runner.Sandbox.HostFiles;
+using Runner.Sandbox.Native;
 
 namespace Runner.Cli;
 
@@ -13,7 +12,7 @@ namespace Runner.Cli;
 /// a run can bind any path this uid can read into a box. One thread per connection; a CLI that
 /// hangs up (Ctrl-C, killed) has its program stopped.
 /// </summary>
-internal sealed partial class EngineServer : IDisposable
+internal sealed class EngineServer : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
     private readonly Socket _listener;
@@ -117,8 +116,8 @@ internal sealed partial class EngineServer : IDisposable
             using (var stream = new NetworkStream(connection, ownsSocket: false))
             {
                 EngineReply reply;
-                if (PeerUid(connection) is var uid && uid != geteuid())
-                    reply = new EngineReply(EngineReplyKind.Refused, $"the engine on {SocketPath} serves uid {geteuid()} only, not uid {uid}");
+                if (UnixSocket.PeerUid(connection.Handle) is var uid && uid != UnixSocket.EffectiveUid)
+                    reply = new EngineReply(EngineReplyKind.Refused, $"the engine on {SocketPath} serves uid {UnixSocket.EffectiveUid} only, not uid {uid}");
                 else
                 {
                     // A CLI writes its request as soon as it connects; a connection that sends
@@ -196,14 +195,6 @@ internal sealed partial class EngineServer : IDisposable
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private static int PeerUid(Socket connection)
-    {
-        const int solSocket = 1, soPeerCred = 17;
-        Span<byte> credentials = stackalloc byte[12]; // struct ucred { pid, uid, gid }
-        connection.GetRawSocketOption(solSocket, soPeerCred, credentials);
-        return BinaryPrimitives.ReadInt32LittleEndian(credentials[4..]);
-    }
-
     /// <summary>Stops accepting, stops the runs in progress, and drains the warm pool: nothing of any box is left.</summary>
     public void Dispose()
     {
@@ -223,7 +214,4 @@ internal sealed partial class EngineServer : IDisposable
         Box.DrainTeardowns();
         _stopping.Dispose();
     }
-
-    [LibraryImport("libc")]
-    private static partial int geteuid();
 }

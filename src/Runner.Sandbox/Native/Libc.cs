@@ -84,6 +84,15 @@ internal static unsafe partial class Libc
     public static partial int shutdown(int fd, int how);
 
     [LibraryImport(C, SetLastError = true)]
+    public static partial int socket(int domain, int type, int protocol);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int connect(int fd, byte* address, int length);
+
+    [LibraryImport(C, SetLastError = true)]
+    public static partial int getsockopt(int fd, int level, int name, void* value, int* length);
+
+    [LibraryImport(C, SetLastError = true)]
     public static partial int flock(int fd, int operation);
 
     [LibraryImport(C, SetLastError = true)]
@@ -155,8 +164,9 @@ internal static unsafe partial class Libc
 
     // sys/mman.h, sys/socket.h
     public const int ProtRead = 1, ProtWrite = 2, MapShared = 1;
-    public const int AfUnix = 1, SockSeqpacket = 5, SockCloexec = 0x80000, SolSocket = 1, ScmRights = 1;
-    public const int ShutRdwr = 2;
+    public const int AfUnix = 1, SockStream = 1, SockSeqpacket = 5, SockCloexec = 0x80000, SolSocket = 1, ScmRights = 1, SoPeercred = 17;
+    public const int ShutWr = 1, ShutRdwr = 2;
+    public const int SunPathLength = 108;
     public const int MsgNosignal = 0x4000, MsgDontwait = 0x40, MsgCmsgCloexec = 0x40000000;
 
     // sys/resource.h, sched.h, linux/ioprio.h

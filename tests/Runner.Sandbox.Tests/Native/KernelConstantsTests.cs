@@ -60,7 +60,7 @@ public class KernelConstantsTests
         ("Libc.ResolveNoSymlinks", "RESOLVE_NO_SYMLINKS"), ("Libc.ResolveBeneath", "RESOLVE_BENEATH"),
         ("Libc.ResolveNoMagiclinks", "RESOLVE_NO_MAGICLINKS"), ("Libc.AtEmptyPath", "AT_EMPTY_PATH"), ("Libc.ONoctty", "O_NOCTTY"),
         ("Libc.OPath", "O_PATH"), ("Libc.FGetfl", "F_GETFL"), ("Libc.FSetfl", "F_SETFL"), ("Libc.SIfmt", "S_IFMT"),
-        ("Libc.SIfreg", "S_IFREG"), ("Libc.SIfchr", "S_IFCHR"), ("Libc.SIfdir", "S_IFDIR"),
+        ("Libc.SIfreg", "S_IFREG"), ("Libc.SIfchr", "S_IFCHR"), ("Libc.SIfdir", "S_IFDIR"), ("Libc.SIfsock", "S_IFSOCK"),
         ("offsetof(struct stat, st_mode)", "offsetof(struct stat, st_mode)"), ("sizeof(struct open_how)", "sizeof(struct open_how)"),
         ("Libc.ORdonly", "O_RDONLY"), ("Libc.OWronly", "O_WRONLY"), ("Libc.ORdwr", "O_RDWR"), ("Libc.OCreat", "O_CREAT"),
         ("Libc.OExcl", "O_EXCL"), ("Libc.OTrunc", "O_TRUNC"), ("Libc.AtFdcwd", "AT_FDCWD"), ("Libc.FDupfdCloexec", "F_DUPFD_CLOEXEC"),
@@ -73,6 +73,8 @@ public class KernelConstantsTests
         ("Libc.MapShared", "MAP_SHARED"), ("Libc.AfUnix", "AF_UNIX"), ("Libc.SockSeqpacket", "SOCK_SEQPACKET"),
         ("Libc.SockCloexec", "SOCK_CLOEXEC"), ("Libc.SolSocket", "SOL_SOCKET"), ("Libc.ScmRights", "SCM_RIGHTS"),
         ("Libc.MsgNosignal", "MSG_NOSIGNAL"), ("Libc.MsgDontwait", "MSG_DONTWAIT"), ("Libc.MsgCmsgCloexec", "MSG_CMSG_CLOEXEC"), ("Libc.ShutRdwr", "SHUT_RDWR"),
+        ("Libc.ShutWr", "SHUT_WR"), ("Libc.SockStream", "SOCK_STREAM"), ("Libc.SoPeercred", "SO_PEERCRED"),
+        ("Libc.SunPathLength", "sizeof(((struct sockaddr_un *)0)->sun_path)"), ("offsetof(struct sockaddr_un, sun_path)", "offsetof(struct sockaddr_un, sun_path)"),
         ("sizeof(struct msghdr)", "sizeof(struct msghdr)"), ("sizeof(struct cmsghdr)", "sizeof(struct cmsghdr)"),
         // A work dir handed to a warm box as a detached mount (HostTree).
         ("Sys.OpenTree", "SYS_open_tree"), ("Sys.MoveMount", "SYS_move_mount"), ("Sys.MountSetattr", "SYS_mount_setattr"),
@@ -103,6 +105,7 @@ public class KernelConstantsTests
         ["offsetof(struct stat, st_ino)"] = TreeRemoval.StatInoOffset,
         ["offsetof(struct stat, st_mode)"] = 24,
         ["sizeof(struct open_how)"] = 24,
+        ["offsetof(struct sockaddr_un, sun_path)"] = 2,
         ["sizeof(struct msghdr)"] = System.Runtime.CompilerServices.Unsafe.SizeOf<Libc.MsgHdr>(),
         ["sizeof(struct cmsghdr)"] = System.Runtime.CompilerServices.Unsafe.SizeOf<Libc.CmsgHdr>(),
     };
@@ -171,6 +174,7 @@ public class KernelConstantsTests
                 #include <sys/mount.h>
                 #include <sys/stat.h>
                 #include <sys/socket.h>
+                #include <sys/un.h>
                 #include <sys/ioctl.h>
                 #include <sys/prctl.h>
                 #include <sys/resource.h>
