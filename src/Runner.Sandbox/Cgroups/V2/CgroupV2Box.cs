@@ -64,21 +64,28 @@ internal sealed class CgroupV2Box : IBoxCgroup
     public long ReadCpuNanoseconds()
     {
         Span<byte> buffer = stackalloc byte[1024];
+        return (CgroupFile.FindKeyed(ReadCpuStat(buffer), UsageKey) ?? 0) * 1000;
+    }
+
+    /// <summary>cpu.stat, read once (open, read, close) for all the keys a caller wants from it.</summary>
+    private ReadOnlySpan<byte> ReadCpuStat(Span<byte> buffer)
+    {
         var n = CgroupFile.ReadSmall(_cpuStatPath, buffer);
         if (n < 0)
         {
             throw new IOException($"cannot read {Directory}/cpu.stat: {ErrnoName.Describe(-n)}");
         }
 
-        return (CgroupFile.FindKeyed(buffer[..n], UsageKey) ?? 0) * 1000;
+        return buffer[..n];
     }
 
     public CgroupUsage ReadUsage()
     {
-        var stat = Path.Combine(Directory, "cpu.stat");
-        var user = (CgroupFile.ReadKeyed(stat, "user_usec"u8) ?? 0) * 1000;
-        var system = (CgroupFile.ReadKeyed(stat, "system_usec"u8) ?? 0) * 1000;
-        var total = (CgroupFile.ReadKeyed(stat, "usage_usec"u8) ?? 0) * 1000;
+        Span<byte> buffer = stackalloc byte[1024];
+        var stat = ReadCpuStat(buffer);
+        var user = (CgroupFile.FindKeyed(stat, "user_usec"u8) ?? 0) * 1000;
+        var system = (CgroupFile.FindKeyed(stat, "system_usec"u8) ?? 0) * 1000;
+        var total = (CgroupFile.FindKeyed(stat, UsageKey) ?? 0) * 1000;
 
         // Null on kernels without the counter (memory.peak < 5.19, pids.peak < 6.1).
         var peak = CgroupFile.ReadLongIfPresent(Path.Combine(Directory, "memory.peak"));
