@@ -55,6 +55,13 @@ internal static class EngineClient
                 $"no runner engine answers on {target.SocketPath} ({error}); start one with 'runner engine' or unset {Variable}");
         }
         using var connection = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.ReadWrite, bufferSize: 0);
+        // Whoever listens gets the spec and writes the result: only an engine of this uid may
+        // (a rootless state directory in /tmp could hold another user's socket).
+        if (UnixSocket.PeerUid(fd) is var uid && uid != UnixSocket.EffectiveUid)
+        {
+            if (!target.Required) return null;
+            throw new CliUsageException(Variable, $"the socket {target.SocketPath} is served by uid {uid}, not by this uid ({UnixSocket.EffectiveUid})");
+        }
         EngineProtocol.WriteFrame(connection, w => EngineProtocol.WriteRequest(w,
             new EngineRequest(options, spec, EngineRequest.MountNamespaceOfThisProcess())));
         EngineReply reply;

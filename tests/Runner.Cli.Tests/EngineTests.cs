@@ -189,6 +189,43 @@ public sealed class EngineTests : IDisposable
         Assert.Equal("refused: serves uid 0 only, not uid 65534", await ConnectAsNobodyAsync());
     }
 
+    [Fact]
+    public async Task Runner_run_will_not_hand_its_run_to_a_socket_another_uid_listens_on()
+    {
+        // uid 65534 listens where RUNNER_ENGINE points (and would answer whatever it liked).
+        const string listener = """
+            import socket, sys, time
+            s = socket.socket(socket.AF_UNIX)
+            s.bind(sys.argv[1]); s.listen(8)
+            print("listening", flush=True)
+            while True:
+                c, _ = s.accept(); time.sleep(5)
+            """;
+        var writable = Directory.CreateDirectory(Path.Combine(_directory, "others")).FullName;
+        File.SetUnixFileMode(writable, (UnixFileMode)Convert.ToInt32("777", 8));
+        var socket = Path.Combine(writable, "engine.sock");
+        var start = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true };
+        foreach (var a in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", listener, socket })
+            start.ArgumentList.Add(a);
+        using var other = Process.Start(start)!;
+        try
+        {
+            Assert.Equal("listening", await other.StandardOutput.ReadLineAsync());
+
+            var (exit, stdout, stderr) = await RunAsync([Runner, "run", "--", "/bin/true"], socket);
+
+            Assert.Equal((2, ""), (exit, stdout));
+            Assert.Equal($"runner: RUNNER_ENGINE: the socket {socket} is served by uid 65534, not by this uid (0)\n", stderr);
+            var unnamed = EngineClient.Run(new EngineClient.Target(socket, Required: false), new SandboxSpec { Argv = ["/bin/true"] }, Options, CancellationToken.None);
+            Assert.Null(unnamed);
+        }
+        finally
+        {
+            other.Kill();
+            await other.WaitForExitAsync();
+        }
+    }
+
     /// <summary>A client as uid 65534 (python3 under setpriv) that connects and reads the engine's reply without sending anything.</summary>
     private async Task<string> ConnectAsNobodyAsync()
     {
