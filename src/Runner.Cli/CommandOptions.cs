@@ -7,6 +7,13 @@ namespace Runner.Cli;
 /// </summary>
 internal static class CommandOptions
 {
+    /// <summary>A host path given on the command line, resolved against the current directory.</summary>
+    public static string HostPath(string option, string value, string currentDirectory)
+    {
+        if (value.Length == 0 || value.Contains('\0')) throw new CliUsageException(option, "expected a path");
+        return Path.GetFullPath(value, currentDirectory);
+    }
+
     public static Dictionary<string, string> Parse(IReadOnlyList<string> args, string[] valued, string[] switches,
         out HashSet<string> flags, out bool help)
     {

@@ -27,7 +27,7 @@ internal static class EngineClient
         switch (environment(Variable))
         {
             case null or "":
-                var path = Path.Combine(Box.StateDirectoryOf(options), EngineProtocol.SocketName);
+                var path = EngineProtocol.DefaultSocket(options);
                 return FileStatus.OfPathNoFollow(path) is { IsSocket: true } ? new Target(path, Required: false) : null;
             case "off":
                 return null;

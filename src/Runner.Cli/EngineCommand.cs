@@ -18,10 +18,7 @@ internal static class EngineCommand
             HelpText.Write(context.Out);
             return ExitCodes.Ok;
         }
-        string? socket = null;
-        if (values.TryGetValue("--socket", out var path))
-            socket = path.Length > 0 && !path.Contains('\0') ? Path.GetFullPath(path, context.CurrentDirectory)
-                : throw new CliUsageException("--socket", "expected a path");
+        var socket = values.TryGetValue("--socket", out var path) ? CommandOptions.HostPath("--socket", path, context.CurrentDirectory) : null;
         int? warm = null;
         if (values.TryGetValue("--warm-boxes", out var text))
             warm = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= MaxWarmBoxes
@@ -29,11 +26,16 @@ internal static class EngineCommand
                 : throw new CliUsageException("--warm-boxes", $"expected a whole number from 1 to {MaxWarmBoxes}, got '{text}'");
 
         var options = EnvironmentOptions.Read(context.GetEnvironmentVariable) with { WarmBoxes = warm ?? Environment.ProcessorCount };
-        socket ??= Path.Combine(StateDirectory(options), EngineProtocol.SocketName);
+        var defaultSocket = EngineProtocol.DefaultSocket(options);
+        if (socket is null)
+        {
+            PrepareStateDirectory(options);
+            socket = defaultSocket;
+        }
         using (var server = EngineServer.Start(socket, options))
         {
             context.Error.Write($"runner engine: listening on {server.SocketPath} with {options.WarmBoxes} warm box(es); 'runner run' uses it"
-                + $"{(socket == DefaultSocket(options) ? "" : $" with {EngineClient.Variable}={socket}")}. Stop with SIGINT or SIGTERM.\n");
+                + $"{(socket == defaultSocket ? "" : $" with {EngineClient.Variable}={socket}")}. Stop with SIGINT or SIGTERM.\n");
             context.Error.Flush();
             context.Cancellation.WaitHandle.WaitOne();
         }
@@ -44,13 +46,12 @@ internal static class EngineCommand
     // As many as SandboxOptions.WarmBoxes allows per host.
     private const int MaxWarmBoxes = 64;
 
-    private static string DefaultSocket(SandboxOptions options) => Path.Combine(Box.StateDirectoryOf(options), EngineProtocol.SocketName);
-
-    private static string StateDirectory(SandboxOptions options)
+    /// <summary>The default socket's directory, made and checked as every box's launch does.</summary>
+    private static void PrepareStateDirectory(SandboxOptions options)
     {
         try
         {
-            return Box.StateDirectoryOf(options, prepare: true);
+            Box.StateDirectoryOf(options, prepare: true);
         }
         catch (IOException e)
         {

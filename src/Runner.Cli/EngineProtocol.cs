@@ -17,6 +17,9 @@ internal static class EngineProtocol
     /// <summary>The socket's name in the state directory, where <c>runner run</c> looks for an engine.</summary>
     public const string SocketName = "engine.sock";
 
+    /// <summary>Where an engine listens, and <c>runner run</c> looks for one, unless told otherwise.</summary>
+    public static string DefaultSocket(SandboxOptions options) => Path.Combine(Box.StateDirectoryOf(options), SocketName);
+
     public const int Protocol = 1;
 
     // A result carries at most two capped output streams, twice (bytes and text); a request, a

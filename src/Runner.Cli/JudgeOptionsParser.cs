@@ -34,7 +34,7 @@ internal static class JudgeOptionsParser
             // The user's own spelling in the message: the resolved absolute path is not what they typed.
             if (JudgeCommand.CheckerLanguage(checker) is null)
                 throw new CliUsageException("--checker", $"expected exact, lines, tokens, float[:EPS] or a .cpp/.c/.py checker source, got '{checker}'");
-            checker = HostPath("--checker", checker, currentDirectory);
+            checker = CommandOptions.HostPath("--checker", checker, currentDirectory);
         }
         string? interactor = null;
         if (values.TryGetValue("--interactor", out var given))
@@ -43,18 +43,18 @@ internal static class JudgeOptionsParser
                 throw new CliUsageException("--interactor", $"expected a .cpp/.c/.py interactor source, got '{given}'");
             if (CheckerSpec.TryParseBuiltIn(checker) is null)
                 throw new CliUsageException("--interactor", "the interactor decides each test: give no --checker FILE with it");
-            interactor = HostPath("--interactor", given, currentDirectory);
+            interactor = CommandOptions.HostPath("--interactor", given, currentDirectory);
         }
         return new JudgeArguments(
             Required("--language"),
-            HostPath("--source", Required("--source"), currentDirectory),
-            HostPath("--tests", Required("--tests"), currentDirectory),
+            CommandOptions.HostPath("--source", Required("--source"), currentDirectory),
+            CommandOptions.HostPath("--tests", Required("--tests"), currentDirectory),
             limits,
             checker,
             flags.Contains("--stop-on-failure"),
             flags.Contains("--json"),
-            values.TryGetValue("--rootfs", out var rootfs) ? HostPath("--rootfs", rootfs, currentDirectory) : null,
-            values.TryGetValue("--languages", out var languages) ? HostPath("--languages", languages, currentDirectory) : null,
+            values.TryGetValue("--rootfs", out var rootfs) ? CommandOptions.HostPath("--rootfs", rootfs, currentDirectory) : null,
+            values.TryGetValue("--languages", out var languages) ? CommandOptions.HostPath("--languages", languages, currentDirectory) : null,
             Interactor: interactor);
     }
 
@@ -63,8 +63,8 @@ internal static class JudgeOptionsParser
     {
         var values = CommandOptions.Parse(args, ["--rootfs", "--languages"], ["--json"], out var flags, out var help);
         return (flags.Contains("--json"),
-            values.TryGetValue("--rootfs", out var rootfs) ? HostPath("--rootfs", rootfs, currentDirectory) : null,
-            values.TryGetValue("--languages", out var languages) ? HostPath("--languages", languages, currentDirectory) : null,
+            values.TryGetValue("--rootfs", out var rootfs) ? CommandOptions.HostPath("--rootfs", rootfs, currentDirectory) : null,
+            values.TryGetValue("--languages", out var languages) ? CommandOptions.HostPath("--languages", languages, currentDirectory) : null,
             help);
     }
 
@@ -79,10 +79,4 @@ internal static class JudgeOptionsParser
     private static long Size(string option, string value) =>
         ByteSize.TryParse(value, out var bytes) ? bytes
             : throw new CliUsageException(option, $"expected a size like 256M or 1G, got '{value}'");
-
-    private static string HostPath(string option, string value, string currentDirectory)
-    {
-        if (value.Length == 0 || value.Contains('\0')) throw new CliUsageException(option, "expected a path");
-        return Path.GetFullPath(value, currentDirectory);
-    }
 }

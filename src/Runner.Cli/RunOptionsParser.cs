@@ -72,14 +72,14 @@ internal static class RunOptionsParser
                 case "--stack": limits = limits with { StackBytes = Size(name, value) }; break;
                 case "--tmpfs-size": limits = limits with { TmpfsBytes = Size(name, value) }; break;
                 case "--cpuset": limits = limits with { Cpuset = Cpuset(name, value) }; break;
-                case "--stdin": stdin = HostPath(name, value, currentDirectory); break;
-                case "--workdir": workdir = HostPath(name, value, currentDirectory); break;
-                case "--rootfs": rootfs = HostPath(name, value, currentDirectory); break;
+                case "--stdin": stdin = CommandOptions.HostPath(name, value, currentDirectory); break;
+                case "--workdir": workdir = CommandOptions.HostPath(name, value, currentDirectory); break;
+                case "--rootfs": rootfs = CommandOptions.HostPath(name, value, currentDirectory); break;
                 case "--bind": binds.Add(Bind(name, value, currentDirectory)); break;
                 case "--env": AddEnv(env, name, value); break;
                 case "--hostname": hostname = value; break;
                 case "--seccomp":
-                    seccomp = value is "default" or "none" ? value : HostPath(name, value, currentDirectory);
+                    seccomp = value is "default" or "none" ? value : CommandOptions.HostPath(name, value, currentDirectory);
                     break;
             }
         }
@@ -159,12 +159,6 @@ internal static class RunOptionsParser
         throw new CliUsageException(option, $"expected CPU numbers and ranges like 1 or 0-3,6, got '{value}'");
     }
 
-    private static string HostPath(string option, string value, string currentDirectory)
-    {
-        if (value.Length == 0 || value.Contains('\0'))
-            throw new CliUsageException(option, "expected a path");
-        return Path.GetFullPath(value, currentDirectory);
-    }
 
     private static BindMount Bind(string option, string value, string currentDirectory)
     {
@@ -177,7 +171,7 @@ internal static class RunOptionsParser
         {
             throw new CliUsageException(option, e.Message);
         }
-        var source = HostPath(option, bind.Source, currentDirectory);
+        var source = CommandOptions.HostPath(option, bind.Source, currentDirectory);
         // An omitted DST means "the same path inside", which must be the resolved SRC.
         var target = bind.Target == bind.Source ? source : bind.Target;
         return bind with { Source = source, Target = target };
