@@ -159,7 +159,6 @@ internal static class RunOptionsParser
         throw new CliUsageException(option, $"expected CPU numbers and ranges like 1 or 0-3,6, got '{value}'");
     }
 
-
     private static BindMount Bind(string option, string value, string currentDirectory)
     {
         BindMount bind;
