@@ -13,7 +13,8 @@ namespace Runner.Sandbox;
 /// (<see cref="BoxLayout.Ahead"/>), blocked until a program comes. <see cref="Run"/> takes one,
 /// writes the program's limits (memory, pids, cpuset) into its cgroup and sends the run plan
 /// (stdio, /box, rlimits, capabilities, seccomp, execve), and returns the result as soon as the
-/// program and everything it started are gone; the box's teardown happens on the pool's thread.
+/// program and everything it started are gone; the box is torn down after that, like a cold
+/// one (<see cref="BoxTeardown"/>).
 /// It falls back to a cold launch when no box is ready, or when none can serve the program: one
 /// with binds, or with a work dir in a rootless engine; boxes are built for the root image and
 /// hostname of the last program run. A box serves one program and is then destroyed; a box
@@ -41,7 +42,6 @@ public sealed class WarmPool : IDisposable
     private static readonly TimeSpan BuildingWait = TimeSpan.FromMilliseconds(20);
     // A box is on its way (slot, cgroup, clone, its filesystem): ready within a few milliseconds.
     private bool _building;
-    private readonly Queue<WarmBox> _retired = new();
     private readonly object _gate = new();
     private readonly Thread _refill;
     private LauncherProcess? _launcher;
@@ -150,7 +150,7 @@ public sealed class WarmPool : IDisposable
         }
         if (Take(spec) is { } warm)
         {
-            var result = Launcher.RunWarm(warm, spec, _options, cancellationToken, Retire, out var neverStarted);
+            var result = Launcher.RunWarm(warm, spec, _options, cancellationToken, out var neverStarted);
             if (!neverStarted)
             {
                 Interlocked.Increment(ref _warmRuns);
@@ -185,42 +185,6 @@ public sealed class WarmPool : IDisposable
             Shared.Clear();
         }
         foreach (var pool in pools) pool.Dispose();
-    }
-
-    /// <summary>A used box: the refill thread removes its cgroup and frees its slot, after the result is back.</summary>
-    private void Retire(WarmBox warm)
-    {
-        lock (_gate)
-        {
-            if (!_disposed)
-            {
-                _retired.Enqueue(warm);
-                Monitor.PulseAll(_gate);
-                return;
-            }
-        }
-        warm.Dispose();
-    }
-
-    private void DisposeRetired()
-    {
-        while (true)
-        {
-            WarmBox? warm;
-            lock (_gate)
-            {
-                if (!_retired.TryDequeue(out warm)) return;
-            }
-            try
-            {
-                warm.Dispose();
-            }
-            catch (Exception e)
-            {
-                // The next box in this slot removes a leftover cgroup before use.
-                LastError = $"removing a used box: {e.Message}";
-            }
-        }
     }
 
     private WarmBox? Take(SandboxSpec spec)
@@ -267,11 +231,9 @@ public sealed class WarmPool : IDisposable
     {
         while (true)
         {
-            DisposeRetired();
             lock (_gate)
             {
                 if (_disposed) return;
-                if (_retired.Count > 0) continue;
                 if (_ready.Count >= Wanted && (Wanted == 0 || (_launcher?.IsAlive ?? false)))
                 {
                     // Wake now and then to notice a dead launcher even when nobody takes a box.
@@ -331,7 +293,10 @@ public sealed class WarmPool : IDisposable
             // Cleared by the refill loop as it enqueues the box (or gives up on it).
             _building = true;
         }
-        if (BoxSlot.TryAcquireWarm(_options, _state) is not { } slot) return null;
+        BoxSlot? slot;
+        // A used box keeps its warm slot until its teardown is done: run one here before giving up.
+        while ((slot = BoxSlot.TryAcquireWarm(_options, _state)) is null)
+            if (!BoxTeardown.RunNext()) return null;
         IBoxCgroup? cgroup = null;
         try
         {
@@ -369,7 +334,7 @@ public sealed class WarmPool : IDisposable
         foreach (var warm in all) warm.Dispose();
     }
 
-    /// <summary>Stops refilling, destroys every ready box (process, cgroup), stops the launcher and waits for the teardowns of boxes run cold.</summary>
+    /// <summary>Stops refilling, destroys every ready box (process, cgroup), waits for the teardowns of the boxes it ran, and stops the launcher.</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -379,11 +344,11 @@ public sealed class WarmPool : IDisposable
             Monitor.PulseAll(_gate);
         }
         _refill.Join();
-        DisposeRetired();
         DiscardReady();
+        // Its used boxes, and the programs it launched cold when no box was ready, are torn down
+        // after their results: wait for those before the launcher goes.
+        BoxTeardown.Drain();
         _launcher?.Dispose();
         _launcher = null;
-        // The programs it launched cold, when no box was ready, are torn down after their results too.
-        BoxTeardown.Drain();
     }
 }

@@ -125,12 +125,8 @@ internal static unsafe class Launcher
     /// before the program's process got near its execve (its launcher died just as it was taken),
     /// so the caller may launch the program cold instead; the result is then meaningless.
     /// </summary>
-    /// <param name="retire">
-    /// Takes the used box, whose program and everything it started are gone by then: the box's
-    /// init, its namespaces, cgroup and slot are torn down off the critical path.
-    /// </param>
     public static SandboxResult RunWarm(WarmBox warm, SandboxSpec spec, SandboxOptions options, CancellationToken cancellationToken,
-        Action<WarmBox> retire, out bool neverStarted)
+        out bool neverStarted)
     {
         neverStarted = false;
         var step = LaunchStep.Slot;
@@ -165,8 +161,11 @@ internal static unsafe class Launcher
         {
             // Execute returns once nothing of the program is left in the box (or before it was
             // ever handed over); only a fault in between leaves a program that must die right now.
-            if (!finished) warm.Box.Dispose();
-            retire(warm);
+            // Otherwise the box's init, namespaces, cgroup and slot go after the result, as a cold
+            // box's do, with the init told to go now.
+            if (finished) warm.Box.Kill();
+            else warm.Box.Dispose();
+            BoxTeardown.Defer(warm.Dispose);
             foreach (var handed in handedToBox) handed.Restore();
             permit?.Dispose();
         }
