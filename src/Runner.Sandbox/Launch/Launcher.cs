@@ -162,9 +162,9 @@ internal static unsafe class Launcher
             // Execute returns once nothing of the program is left in the box (or before it was
             // ever handed over); only a fault in between leaves a program that must die right now.
             // Otherwise the box's init, namespaces, cgroup and slot go after the result, as a cold
-            // box's do, with the init told to go now.
-            if (finished) warm.Box.Kill();
-            else warm.Box.Dispose();
+            // box's do; but its init is not killed ahead, as a cold one's is: back to back, the
+            // namespaces' teardown would compete with the next program, run at once in a box ready.
+            if (!finished) warm.Box.Dispose();
             BoxTeardown.Defer(warm.Dispose);
             foreach (var handed in handedToBox) handed.Restore();
             permit?.Dispose();
