@@ -19,7 +19,7 @@ peers=0; args=()
 while (($#)); do
   case $1 in
     --peers) peers=1 ;;
-    --quick) args+=(--runs 40 --gap-runs 10 --judge-runs 2 --service-runs 20 --burst 40 --cpu-runs 5) ;;
+    --quick) args+=(--runs 40 --gap-runs 10 --rounds 2 --judge-runs 2 --service-runs 20 --burst 40 --cpu-runs 5) ;;
     --only) args+=(--only "$2"); shift ;;
     --workers) args+=(--workers "$2"); shift ;;
     --service-setting) args+=(--service-setting "$2"); shift ;;
