@@ -59,35 +59,37 @@ public class HonestCpuTimeTests
     }
 
     /// <summary>
-    /// User + system CPU of one run outside any box, as wait4's rusage reports it: the growth of
-    /// this process's RUSAGE_CHILDREN across the run (the test collection runs one box at a time).
+    /// User + system CPU of one run outside any box, as wait4's rusage reports it for that process
+    /// alone: a python3 harness forks it, waits for it with wait4 and prints the sum.
     /// </summary>
     /// <remarks>
-    /// With the box's environment, not the test host's: the shell looks its variables up among
-    /// all of them, and with the host's (dotnet test's) the same loop cost 5-15 % more outside the
-    /// box than in it, enough for a fresh-clone run to fail (boxed 349 ms against bare 391 ms).
+    /// Not the growth of this process's RUSAGE_CHILDREN across the run: that also takes in
+    /// whatever other tests' children (launchers with all the boxes they reaped, boxes cloned
+    /// in-process) are reaped meanwhile, and a fresh-clone run failed at boxed 349 ms against bare
+    /// 391 ms. With the box's environment, not the test host's: the shell looks its variables up
+    /// among all of them, and with the host's (dotnet test's) the loop cost 5-15 % more.
     /// </remarks>
     private static double BareCpuSeconds(string file, params string[] args)
     {
-        var start = new System.Diagnostics.ProcessStartInfo(file, args);
+        const string Harness = "import os, sys\n"
+            + "pid = os.fork()\n"
+            + "if pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\n"
+            + "_, status, usage = os.wait4(pid, 0)\n"
+            + "print(usage.ru_utime + usage.ru_stime if status == 0 else -1)\n";
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", ["-c", Harness, file, .. args])
+        {
+            RedirectStandardOutput = true,
+        };
         start.Environment.Clear();
         start.Environment["PATH"] = Runner.Sandbox.Launch.ProgramExec.DefaultPath;
         start.Environment["HOME"] = "/box";
         start.Environment["LANG"] = "C.UTF-8";
-        var before = ChildrenCpuSeconds();
-        using (var process = System.Diagnostics.Process.Start(start)!)
-            process.WaitForExit();
-        return ChildrenCpuSeconds() - before;
+        using var process = System.Diagnostics.Process.Start(start)
+            ?? throw new InvalidOperationException("cannot start /usr/bin/python3 (apt-get install python3)");
+        var printed = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        var seconds = double.Parse(printed, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(seconds > 0, $"the bare run of {file} failed");
+        return seconds;
     }
-
-    private static double ChildrenCpuSeconds()
-    {
-        const int RusageChildren = -1;
-        var usage = new long[18];
-        Assert.Equal(0, getrusage(RusageChildren, usage));
-        return usage[0] + (usage[1] / 1e6) + usage[2] + (usage[3] / 1e6);
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int getrusage(int who, long[] usage);
 }
