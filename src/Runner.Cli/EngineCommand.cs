@@ -51,7 +51,7 @@ internal static class EngineCommand
     {
         try
         {
-            Box.StateDirectoryOf(options, prepare: true);
+            Box.PrepareStateDirectory(options);
         }
         catch (IOException e)
         {

@@ -99,13 +99,18 @@ public static class Box
     /// <summary>
     /// The state directory boxes run with these options share (slot locks, mount points; a
     /// resident engine's socket): <see cref="SandboxOptions.StateDirectory"/>, or /run/runner for
-    /// root and $XDG_RUNTIME_DIR/runner otherwise. With <paramref name="prepare"/>, it is created
-    /// and checked to be owned by this uid and writable by nobody else.
+    /// root and $XDG_RUNTIME_DIR/runner otherwise.
     /// </summary>
-    public static string StateDirectoryOf(SandboxOptions options, bool prepare = false)
+    public static string StateDirectoryOf(SandboxOptions options) => StateDirectory.Resolve(options);
+
+    /// <summary>
+    /// Creates <see cref="StateDirectoryOf"/> if need be and checks that it is owned by this uid
+    /// and writable by nobody else; returns it.
+    /// </summary>
+    public static string PrepareStateDirectory(SandboxOptions options)
     {
         var directory = StateDirectory.Resolve(options);
-        if (prepare) StateDirectory.Prepare(directory);
+        StateDirectory.Prepare(directory);
         return directory;
     }
 
