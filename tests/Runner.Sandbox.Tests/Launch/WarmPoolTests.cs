@@ -152,6 +152,20 @@ public class WarmPoolTests
     }
 
     [Fact]
+    public async Task While_a_program_runs_the_pool_builds_the_box_for_the_next_one()
+    {
+        // The refill holds off while a run launches (about a millisecond), never for the whole run.
+        using var pool = StartPool(1);
+        var first = Assert.Single(pool.ReadyPids());
+        var running = Task.Factory.StartNew(() => pool.Run(new SandboxSpec { Argv = ["/bin/sleep", "2"] }),
+            TaskCreationOptions.LongRunning);
+        BoxRunner.WaitFor(() => pool.ReadyPids(), pids => pids.Count == 1 && pids[0] != first, TimeSpan.FromSeconds(1.5),
+            $"a box other than the program's to be ready while it runs ({pool.LastError})");
+        Assert.False(running.IsCompleted, "the program ended before its successor's box was ready");
+        Assert.Equal(SandboxStatus.Ok, (await running).Status);
+    }
+
+    [Fact]
     public void Memory_pids_time_and_cpuset_limits_given_at_run_time_hold_in_a_warm_box()
     {
         using var pool = StartPool(1);
