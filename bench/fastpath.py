@@ -114,16 +114,19 @@ def launch_rows(a, work):
 
 
 def launch_table(a, gap, runs, engine_socket):
+    # Back to back, every launcher takes a turn in each round, so a drift of the machine's speed
+    # during the section (other load, the host's neighbours) falls on all of them alike instead
+    # of on whichever ran then: one peer's good minute moved every ratio by 10-25 % between runs.
+    # With gaps, each runs all its launches at once: a process's first gapped launches are the
+    # slowest (Runner.Bench cold: a median of 4.1-4.9 ms over its first 10-20, 3.8-3.9 ms over 50).
+    count = a.rounds if gap == 0 else 1
     section(f"/bin/true in a box, {'back-to-back' if gap == 0 else f'{gap} ms between runs'} "
-            f"({runs} runs in {a.rounds} interleaved rounds, medians)")
+            f"({runs} runs{f' in {count} interleaved rounds' if count > 1 else ''}, medians)")
     rows = launchers(a, engine_socket)
-    # Every launcher takes a turn in each round, so a drift of the machine's speed during the
-    # section (other load, the host's neighbours) falls on all of them alike instead of on
-    # whichever ran then: one peer's good minute moved every ratio by 10-25 % between runs.
     rounds = {name: [] for name, *_ in rows}
-    for _ in range(a.rounds):
+    for _ in range(count):
         for name, argv, *env in rows:
-            per = max(runs // a.rounds, 1)
+            per = max(runs // count, 1)
             r = inprocess(a, per, gap, argv) if isinstance(argv, str) else \
                 timer(a, per, 10 if gap == 0 else 3, gap, *argv, env=env[0] if env else None)
             rounds[name].append(r)
@@ -135,7 +138,8 @@ def launch_table(a, gap, runs, engine_socket):
           [[n, f"{r['median_ms']:.2f} ms", f"{r['p90_ms']:.2f} ms", f"{r['median_ms'] / bare:.2f}",
             f"{r['median_ms'] / bw:.2f}" if bw else "-",
             f"{r['exec_median_ms']:.2f} ms" if "exec_median_ms" in r else "-"] for n, r in found])
-    print(f"(each cell: the median over the {a.rounds} rounds of that round's median or p90)")
+    if count > 1:
+        print(f"(each cell: the median over the {count} rounds of that round's median or p90)")
     med["warm to execve"] = next(r["exec_median_ms"] for n, r in found if n == WARM)
     return med
 
