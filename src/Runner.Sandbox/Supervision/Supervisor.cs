@@ -130,7 +130,7 @@ internal sealed unsafe class Supervisor(
                             // hang-up before it exits: its teardown is not the program's CPU.
                             // With nothing else left in the box, its usage is final now: it is
                             // read once the pipes are drained, and the init is left waiting for
-                            // the box's disposal (for a warm box on the pool's thread, after the
+                            // the box's disposal (a warm box's on the teardown thread, after the
                             // result is back). With something left, the init is hung up at once
                             // so it takes that along.
                             if (status.Alone == 0) cpuAtExit = cgroup.ReadCpuNanoseconds();
