@@ -43,19 +43,22 @@ public class HonestCpuTimeTests
     [Fact]
     public void A_cpu_bound_program_is_charged_what_it_costs_outside_the_box()
     {
-        // Medians of 5, interleaved, so a busy moment on the shared machine hits both alike.
+        // The least of 7 runs each, interleaved: other work on the machine (CI runs the test
+        // projects side by side on 2 cores) only ever adds CPU time to a run, through the caches
+        // it shares, so the least is the run it disturbed least. Medians of 5 still failed both
+        // ways under that load (boxed 349 against bare 391 ms, and 401 against 343 ms).
         var bare = new List<double>();
         var boxed = new List<double>();
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 7; i++)
         {
             bare.Add(BareCpuSeconds("/bin/sh", "-c", Loop));
             var r = BoxRunner.Run("/bin/sh", "-c", Loop);
             Assert.Equal(SandboxStatus.Ok, r.Status);
             boxed.Add(r.CpuTime);
         }
-        double Median(List<double> x) => x.Order().ElementAt(x.Count / 2);
-        var ratio = Median(boxed) / Median(bare);
-        Assert.True(ratio is > 0.9 and < 1.1, $"boxed {Median(boxed) * 1000:0.0} ms against bare {Median(bare) * 1000:0.0} ms of CPU");
+        var ratio = boxed.Min() / bare.Min();
+        Assert.True(ratio is > 0.9 and < 1.1,
+            $"boxed {boxed.Min() * 1000:0.0} ms against bare {bare.Min() * 1000:0.0} ms of CPU, the least of {bare.Count} runs each");
     }
 
     /// <summary>
