@@ -144,6 +144,22 @@ public sealed class EngineTests : IDisposable
     }
 
     [Fact]
+    public void A_hang_up_before_the_engine_watches_the_connection_still_stops_the_program()
+    {
+        // The engine starts watching for a hang-up 50 ms into a run; this CLI gives up at 5 ms.
+        using var server = EngineServer.Start(SocketPath, Options);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(5));
+        var clock = Stopwatch.StartNew();
+
+        var result = EngineClient.Run(new EngineClient.Target(SocketPath, Required: true),
+            new SandboxSpec { Argv = ["/bin/sleep", "30"], Limits = new SandboxLimits { CpuTimeSeconds = 30, WallTimeSeconds = 60 } },
+            Options, cancel.Token);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the run took {clock.Elapsed} after a cancel at 5 ms");
+        Assert.NotEqual(SandboxStatus.Ok, result!.Status);
+    }
+
+    [Fact]
     public void Stopping_the_engine_drains_its_warm_boxes_and_removes_its_socket()
     {
         var server = EngineServer.Start(SocketPath, Options);
